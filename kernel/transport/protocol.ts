@@ -1,0 +1,24 @@
+// What the transport thread and the kernel's main thread say to each other.
+import type { WireMessage } from "../wire/codec.js";
+import type { Channel, ConnectionInfo } from "../wire/connection.js";
+
+export interface TransportInit {
+  connection: ConnectionInfo;
+  /** Watch for SIGINT with a helper process in our process group (signal-mode interrupts). */
+  watchSignals: boolean;
+}
+
+export type ToMain =
+  | { kind: "ready" }
+  | { kind: "fatal"; text: string }
+  | { kind: "message"; channel: Exclude<Channel, "iopub" | "hb">; message: WireMessage }
+  /** A SIGINT reached the kernel (from the helper or from the main thread's own handler). */
+  | { kind: "interrupt" };
+
+export type ToTransport =
+  | { kind: "send"; channel: "shell" | "control" | "stdin" | "iopub"; message: Omit<WireMessage, "buffers"> & { buffers?: Uint8Array[] } }
+  /** The main thread saw the interrupt or shutdown it was asked to handle: no need to force it. */
+  | { kind: "responsive" }
+  /** The main thread itself received SIGINT. */
+  | { kind: "sigint" }
+  | { kind: "close" };

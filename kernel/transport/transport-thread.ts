@@ -1,0 +1,147 @@
+// The transport thread: owns every zeromq socket, checks and writes signatures, and keeps the
+// heartbeat and control channel answering while the main thread is busy running a cell.
+import { parentPort, workerData } from "node:worker_threads";
+import { Session } from "node:inspector";
+import * as zmq from "zeromq";
+import { decode, encode } from "../wire/codec.js";
+import { Signer } from "../wire/signer.js";
+import { endpoint, type Channel } from "../wire/connection.js";
+import { watchSigint } from "./sigint-helper.js";
+import type { ToMain, ToTransport, TransportInit } from "./protocol.js";
+
+const init = workerData as TransportInit;
+const port = parentPort!;
+const signer = new Signer(init.connection.key);
+const post = (message: ToMain) => port.postMessage(message);
+
+const routers = { shell: new zmq.Router(), control: new zmq.Router(), stdin: new zmq.Router() };
+const iopub = new zmq.Publisher();
+const heartbeat = new zmq.Reply();
+const sockets: Record<Exclude<Channel, "hb">, zmq.Writable & zmq.Socket> = { ...routers, iopub };
+
+/** zeromq.js allows one send in flight per socket, so each socket gets a queue. */
+const sendQueues = new Map<zmq.Writable, Promise<unknown>>();
+function send(socket: zmq.Writable, frames: Buffer[]): void {
+  const previous = sendQueues.get(socket) ?? Promise.resolve();
+  const next = previous.then(() => socket.send(frames)).catch((error: Error) => log(`send failed: ${error.message}`));
+  sendQueues.set(socket, next);
+}
+
+// Logging goes to the kernel's own stderr (never to a notebook), rate-limited so a flood of
+// garbage cannot flood the log. It never includes signatures.
+let lastLogAt = 0;
+let suppressed = 0;
+function log(text: string): void {
+  const now = Date.now();
+  if (now - lastLogAt < 1000) { suppressed++; return; }
+  const extra = suppressed ? ` (${suppressed} similar messages suppressed)` : "";
+  suppressed = 0;
+  lastLogAt = now;
+  process.stderr.write(`[parlab] ${text}${extra}\n`);
+}
+
+async function receive(channel: keyof typeof routers): Promise<void> {
+  for await (const frames of routers[channel]) {
+    const result = decode(frames, signer);
+    if (!result.ok) { log(`dropped a ${channel} message: ${result.reason}`); continue; }
+    const type = result.message.header.msg_type;
+    if (channel === "control" && type === "interrupt_request") expectMainToRespond(INTERRUPT_GRACE_MS);
+    if (channel === "control" && type === "shutdown_request") expectMainToRespond(SHUTDOWN_GRACE_MS);
+    post({ kind: "message", channel, message: result.message });
+  }
+}
+
+async function echoHeartbeats(): Promise<void> {
+  for await (const frames of heartbeat) await heartbeat.send(frames);
+}
+
+// --- interrupts -------------------------------------------------------------------------------
+// The main thread is asked first. If it does not answer in time it is stuck in synchronous code,
+// and V8 is told to terminate that execution; the main thread then handles the request itself.
+const INTERRUPT_GRACE_MS = 150;
+const SHUTDOWN_GRACE_MS = 1000;
+let forceTimer: NodeJS.Timeout | undefined;
+let inspector: Session | undefined;
+
+function expectMainToRespond(graceMs: number): void {
+  if (forceTimer) return;
+  forceTimer = setTimeout(() => {
+    forceTimer = undefined;
+    inspector ??= connectInspector();
+    inspector.post("Runtime.terminateExecution", () => undefined);
+  }, graceMs);
+}
+
+function connectInspector(): Session {
+  const session = new Session();
+  session.connectToMainThread();
+  return session;
+}
+
+// One Ctrl-C reaches us twice (the helper and the main thread's own handler, once it is free):
+// treat reports that arrive while an interrupt is under way, or just after, as the same one.
+const SIGNAL_COALESCE_MS = 1000;
+let lastSignalAt = -Infinity;
+function onSignal(): void {
+  const now = performance.now();
+  if (forceTimer || now - lastSignalAt < SIGNAL_COALESCE_MS) { lastSignalAt = now; return; }
+  lastSignalAt = now;
+  expectMainToRespond(INTERRUPT_GRACE_MS);
+  post({ kind: "interrupt" });
+}
+
+const sigintHelper = init.watchSignals ? watchSigint(onSignal) : undefined;
+
+// --- messages from the main thread -------------------------------------------------------------
+port.on("message", (message: ToTransport) => {
+  switch (message.kind) {
+    case "send": {
+      const { channel, message: outgoing } = message;
+      const identities = outgoing.identities.map((identity) => Buffer.from(identity));
+      send(sockets[channel], encode({ ...outgoing, identities }, signer));
+      break;
+    }
+    case "responsive":
+      clearTimeout(forceTimer);
+      forceTimer = undefined;
+      break;
+    case "sigint":
+      onSignal();
+      break;
+    case "close":
+      void close();
+      break;
+  }
+});
+
+async function close(): Promise<void> {
+  clearTimeout(forceTimer);
+  await Promise.allSettled(sendQueues.values());
+  for (const socket of [...Object.values(sockets), heartbeat]) {
+    socket.linger = 500;
+    socket.close();
+  }
+  sigintHelper?.kill("SIGKILL");
+  inspector?.disconnect();
+  port.close();
+}
+
+async function start(): Promise<void> {
+  const info = init.connection;
+  try {
+    await Promise.all([
+      ...(Object.keys(sockets) as (keyof typeof sockets)[]).map((channel) => sockets[channel].bind(endpoint(info, channel))),
+      heartbeat.bind(endpoint(info, "hb")),
+    ]);
+  } catch (error) {
+    post({ kind: "fatal", text: `cannot bind the kernel's sockets: ${(error as Error).message}` });
+    return;
+  }
+  for (const channel of Object.keys(routers) as (keyof typeof routers)[]) {
+    receive(channel).catch((error: Error) => { if (!routers[channel].closed) log(`${channel} receive loop ended: ${error.message}`); });
+  }
+  echoHeartbeats().catch(() => undefined);
+  post({ kind: "ready" });
+}
+
+void start();

@@ -1,0 +1,63 @@
+// Jupyter's multipart framing: [identities..., "<IDS|MSG>", signature, header, parent, metadata, content, buffers...].
+import type { KernelMessage } from "@jupyterlab/services";
+import type { Signer } from "./signer.js";
+
+export const DELIMITER = Buffer.from("<IDS|MSG>");
+
+export type JSONObject = Record<string, unknown>;
+
+/** A message as the kernel handles it: JSON parts parsed, routing identities kept for the reply. */
+export interface WireMessage {
+  identities: Buffer[];
+  header: KernelMessage.IHeader;
+  parent_header: KernelMessage.IHeader | JSONObject;
+  metadata: JSONObject;
+  content: JSONObject;
+  buffers: Buffer[];
+}
+
+export type DecodeResult =
+  | { ok: true; message: WireMessage }
+  | { ok: false; reason: string };
+
+export function decode(frames: readonly Buffer[], signer: Signer): DecodeResult {
+  const split = frames.findIndex((frame) => frame.equals(DELIMITER));
+  if (split < 0) return { ok: false, reason: "no <IDS|MSG> delimiter" };
+  if (frames.length < split + 6) return { ok: false, reason: `expected 5 frames after the delimiter, got ${frames.length - split - 1}` };
+  const [signature, ...parts] = frames.slice(split + 1);
+  const signed = parts.slice(0, 4);
+  if (!signer.verify(signature!, signed)) return { ok: false, reason: "bad or missing signature" };
+  let header: unknown, parent: unknown, metadata: unknown, content: unknown;
+  try {
+    [header, parent, metadata, content] = signed.map((frame) => JSON.parse(frame.toString("utf8")));
+  } catch (error) {
+    return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
+  }
+  if (!isObject(header) || typeof header.msg_type !== "string" || typeof header.msg_id !== "string") {
+    return { ok: false, reason: "header lacks msg_type or msg_id" };
+  }
+  if (!isObject(parent) || !isObject(metadata) || !isObject(content)) {
+    return { ok: false, reason: "parent_header, metadata and content must be JSON objects" };
+  }
+  return {
+    ok: true,
+    message: {
+      identities: frames.slice(0, split),
+      header: header as unknown as KernelMessage.IHeader,
+      parent_header: parent,
+      metadata,
+      content,
+      buffers: parts.slice(4),
+    },
+  };
+}
+
+export function encode(message: Omit<WireMessage, "buffers"> & { buffers?: readonly (Buffer | Uint8Array)[] }, signer: Signer): Buffer[] {
+  const signed = [message.header, message.parent_header, message.metadata, message.content].map((part) => Buffer.from(JSON.stringify(part), "utf8"));
+  const buffers = (message.buffers ?? []).map((buffer) => Buffer.isBuffer(buffer) ? buffer : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+  return [...message.identities, DELIMITER, Buffer.from(signer.sign(signed), "utf8"), ...signed, ...buffers];
+}
+
+function isObject(value: unknown): value is JSONObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
