@@ -1,0 +1,100 @@
+// Turns a checked cell (an ES module to the type checker) into a script V8's REPL mode can run:
+// - ES imports become `await __parlab.import(...)`, hoisted to the top as ES imports are;
+// - the imports that stitch cells together for the type checker, and all exports, disappear;
+// - the value of a final expression statement is handed to `__parlab.result(...)`;
+// - `import(...)` and `import.meta` go through the kernel, which resolves from the notebook's folder.
+import ts from "typescript";
+
+export const RUNTIME = "__parlab";
+export const CELL_MODULE_PREFIX = "./__parlab_cell_";
+
+/** Runs before TypeScript strips types: it still sees the cell exactly as written. */
+export function beforeTransform(cellEnd: number): ts.TransformerFactory<ts.SourceFile> {
+  return (context) => (source) => {
+    const f = context.factory;
+    const runtime = (member: string) => f.createPropertyAccessExpression(f.createIdentifier(RUNTIME), member);
+    const cellStatements = source.statements.filter((statement) => statement.pos < cellEnd);
+    const last = cellStatements.at(-1);
+
+    const visit = (node: ts.Node): ts.Node => {
+      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+        return f.updateCallExpression(node, runtime("import"), node.typeArguments, ts.visitNodes(node.arguments, visit, ts.isExpression));
+      }
+      if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword) return runtime("importMeta");
+      return ts.visitEachChild(node, visit, context);
+    };
+
+    const statements = source.statements.map((statement) => {
+      const visited = ts.visitNode(statement, visit) as ts.Statement;
+      if (statement === last && ts.isExpressionStatement(visited)) {
+        return ts.setTextRange(f.createExpressionStatement(f.createCallExpression(runtime("result"), undefined, [visited.expression])), statement);
+      }
+      return visited;
+    });
+    return f.updateSourceFile(source, statements);
+  };
+}
+
+/** Runs after TypeScript emitted ES module JavaScript: imports TypeScript kept are value imports. */
+export function afterTransform(): ts.TransformerFactory<ts.SourceFile> {
+  return (context) => (source) => {
+    const f = context.factory;
+    const hoisted: ts.Statement[] = [];
+    const body: ts.Statement[] = [];
+    for (const statement of source.statements) {
+      if (ts.isImportDeclaration(statement)) {
+        const specifier = (statement.moduleSpecifier as ts.StringLiteral).text;
+        if (!specifier.startsWith(CELL_MODULE_PREFIX)) hoisted.push(...importAsStatements(f, statement, specifier));
+      } else if (ts.isExportDeclaration(statement)) {
+        continue;
+      } else if (ts.isExportAssignment(statement)) {
+        body.push(ts.setTextRange(f.createExpressionStatement(statement.expression), statement));
+      } else {
+        body.push(withoutExportModifier(f, statement));
+      }
+    }
+    return f.updateSourceFile(source, [...hoisted, ...body]);
+  };
+}
+
+function importAsStatements(f: ts.NodeFactory, node: ts.ImportDeclaration, specifier: string): ts.Statement[] {
+  const load = () => f.createAwaitExpression(
+    f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RUNTIME), "import"), undefined, [f.createStringLiteral(specifier)]),
+  );
+  const constant = (name: ts.BindingName, initializer: ts.Expression) => ts.setTextRange(
+    f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, undefined, initializer)], ts.NodeFlags.Const)),
+    node,
+  );
+  const clause = node.importClause;
+  if (!clause) return [ts.setTextRange(f.createExpressionStatement(load()), node)];
+  const out: ts.Statement[] = [];
+  const bindings = clause.namedBindings;
+  if (clause.name) out.push(constant(f.createIdentifier(clause.name.text), f.createPropertyAccessExpression(f.createParenthesizedExpression(load()), "default")));
+  if (bindings && ts.isNamespaceImport(bindings)) out.push(constant(f.createIdentifier(bindings.name.text), load()));
+  if (bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0) {
+    const pattern = f.createObjectBindingPattern(bindings.elements.map((element) => f.createBindingElement(
+      undefined,
+      element.propertyName ? f.createIdentifier(element.propertyName.text) : undefined,
+      f.createIdentifier(element.name.text),
+    )));
+    // CommonJS packages may hide names from Node's static export detection: fall back to the default export.
+    const named = f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RUNTIME), "named"), undefined, [load()]);
+    out.push(constant(pattern, named));
+  }
+  return out;
+}
+
+function withoutExportModifier(f: ts.NodeFactory, statement: ts.Statement): ts.Statement {
+  if (!ts.canHaveModifiers(statement)) return statement;
+  const modifiers = ts.getModifiers(statement);
+  if (!modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) return statement;
+  const kept = modifiers.filter((modifier) => modifier.kind !== ts.SyntaxKind.ExportKeyword && modifier.kind !== ts.SyntaxKind.DefaultKeyword);
+  if (ts.isVariableStatement(statement)) return f.updateVariableStatement(statement, kept, statement.declarationList);
+  if (ts.isFunctionDeclaration(statement)) {
+    return f.updateFunctionDeclaration(statement, kept, statement.asteriskToken, statement.name, statement.typeParameters, statement.parameters, statement.type, statement.body);
+  }
+  if (ts.isClassDeclaration(statement)) {
+    return f.updateClassDeclaration(statement, kept, statement.name, statement.typeParameters, statement.heritageClauses, statement.members);
+  }
+  return statement;
+}

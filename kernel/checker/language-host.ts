@@ -1,0 +1,53 @@
+// A LanguageServiceHost whose cells are in memory and whose library files are read once.
+import ts from "typescript";
+import { readFileSync } from "node:fs";
+
+export class LanguageHost implements ts.LanguageServiceHost {
+  readonly #virtual = new Map<string, { text: string; version: number; snapshot: ts.IScriptSnapshot }>();
+  // Declaration files outside the notebook do not change during a session; reading them again on
+  // every check is what made each check cost ~15 ms.
+  readonly #diskSnapshots = new Map<string, ts.IScriptSnapshot | undefined>();
+  readonly #options: ts.CompilerOptions;
+  readonly #directory: string;
+  #projectVersion = 0;
+
+  constructor(options: ts.CompilerOptions, directory: string, readonly rootFiles: string[]) {
+    this.#options = options;
+    this.#directory = directory;
+  }
+
+  set(fileName: string, text: string): void {
+    const existing = this.#virtual.get(fileName);
+    if (existing?.text === text) return;
+    this.#virtual.set(fileName, { text, version: (existing?.version ?? 0) + 1, snapshot: ts.ScriptSnapshot.fromString(text) });
+    this.#projectVersion++;
+  }
+
+  text(fileName: string): string | undefined {
+    return this.#virtual.get(fileName)?.text;
+  }
+
+  getProjectVersion = () => String(this.#projectVersion);
+  getScriptFileNames = () => [...this.rootFiles, ...this.#virtual.keys()];
+  getScriptVersion = (fileName: string) => String(this.#virtual.get(fileName)?.version ?? 0);
+  getScriptSnapshot = (fileName: string): ts.IScriptSnapshot | undefined => {
+    const file = this.#virtual.get(fileName);
+    if (file) return file.snapshot;
+    if (!this.#diskSnapshots.has(fileName)) {
+      let snapshot: ts.IScriptSnapshot | undefined;
+      try { snapshot = ts.ScriptSnapshot.fromString(readFileSync(fileName, "utf8")); } catch { snapshot = undefined; }
+      this.#diskSnapshots.set(fileName, snapshot);
+    }
+    return this.#diskSnapshots.get(fileName);
+  };
+  getCurrentDirectory = () => this.#directory;
+  getCompilationSettings = () => this.#options;
+  getDefaultLibFileName = (options: ts.CompilerOptions) => ts.getDefaultLibFilePath(options);
+  fileExists = (fileName: string) => this.#virtual.has(fileName) || ts.sys.fileExists(fileName);
+  readFile = (fileName: string) => this.#virtual.get(fileName)?.text ?? ts.sys.readFile(fileName);
+  readDirectory = ts.sys.readDirectory;
+  directoryExists = ts.sys.directoryExists;
+  getDirectories = ts.sys.getDirectories;
+  realpath = ts.sys.realpath;
+  useCaseSensitiveFileNames = () => ts.sys.useCaseSensitiveFileNames;
+}

@@ -1,0 +1,221 @@
+// The notebook as TypeScript sees it. Every cell that declares something is kept as a virtual
+// module; a new cell imports, from the newest cell that declared it, every name it does not
+// declare itself. So a cell may redeclare anything, and sees the latest type of everything else.
+// The imports are appended after the cell's text, so positions in the cell are positions in the file.
+import ts from "typescript";
+import path from "node:path";
+import { afterTransform, beforeTransform, CELL_MODULE_PREFIX } from "./cell-transform.js";
+import { collectCellNames } from "./cell-names.js";
+import { LanguageHost } from "./language-host.js";
+import type { CellDiagnostic, CheckerConfig, CheckResult, CompletionResult, InspectResult } from "./protocol.js";
+
+/** "Cannot assign to 'x' because it is an import": in the notebook it is a variable of an earlier cell. */
+const IGNORED_DIAGNOSTICS = new Set([2632]);
+const PENDING = "__parlab_pending__.ts";
+
+export class NotebookProgram {
+  readonly #host: LanguageHost;
+  readonly #service: ts.LanguageService;
+  readonly #directory: string;
+  readonly #scope = new Map<string, number>();
+  #scopeVersion = 0;
+  /** Results of cells that declare nothing: the same code in the same scope checks the same. */
+  readonly #pureResults = new Map<string, CheckResult>();
+
+  constructor(config: CheckerConfig) {
+    this.#directory = config.notebookDir;
+    const options: ts.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      moduleDetection: ts.ModuleDetectionKind.Force,
+      allowImportingTsExtensions: true,
+      lib: ["lib.es2023.d.ts"],
+      types: ["node"],
+      typeRoots: config.typeRoots,
+      paths: Object.fromEntries(Object.entries(config.moduleTypes).map(([name, file]) => [name, [file]])),
+      strict: true,
+      esModuleInterop: true,
+      allowSyntheticDefaultImports: true,
+      resolveJsonModule: true,
+      skipLibCheck: true,
+      noEmit: false,
+      declaration: false,
+      sourceMap: true,
+      newLine: ts.NewLineKind.LineFeed,
+    };
+    this.#host = new LanguageHost(options, this.#directory, [config.globalsFile]);
+    this.#service = ts.createLanguageService(this.#host, ts.createDocumentRegistry());
+  }
+
+  /** Warms the compiler (parsing lib and @types/node) so the first real cell is quick. */
+  warm(): void {
+    this.#host.set(this.#path(PENDING), "");
+    this.#service.getSemanticDiagnostics(this.#path(PENDING));
+  }
+
+  check(code: string, cell: number): CheckResult {
+    const cacheKey = `${this.#scopeVersion}\0${code}`;
+    const cached = this.#pureResults.get(cacheKey);
+    if (cached) return cached;
+
+    const source = ts.createSourceFile(PENDING, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+    const names = collectCellNames(source);
+    const fileName = this.#path(PENDING);
+    const text = code + this.#stitching(names.declared, names.exported);
+    this.#host.set(fileName, text);
+
+    const diagnostics = [...this.#service.getSyntacticDiagnostics(fileName), ...this.#service.getSemanticDiagnostics(fileName)]
+      .filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error && !IGNORED_DIAGNOSTICS.has(diagnostic.code));
+    if (diagnostics.length > 0) return { ok: false, diagnostics: diagnostics.map((d) => toCellDiagnostic(d, code)) };
+
+    const result = this.#emit(fileName, code.length);
+    const declares = [...names.declared];
+    if (names.declared.size > 0 || names.augments) {
+      this.#commit(cell, text, names.declared);
+    } else {
+      this.#pureResults.set(cacheKey, { ...result, declares });
+    }
+    return { ...result, declares };
+  }
+
+  /** For user_expressions: strips types without checking, and captures the value. */
+  transpileExpression(code: string): CheckResult {
+    const output = ts.transpileModule(code, {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true },
+      transformers: { before: [beforeTransform(code.length)], after: [afterTransform()] },
+      reportDiagnostics: true,
+    });
+    const errors = (output.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+    if (errors.length > 0) return { ok: false, diagnostics: errors.map((d) => toCellDiagnostic(d, code)) };
+    return { ok: true, js: stripModuleMarkers(output.outputText), sourceMap: output.sourceMapText ?? "", declares: [] };
+  }
+
+  complete(code: string, cursor: number): CompletionResult {
+    const fileName = this.#prepareScratch(code);
+    let start = cursor;
+    while (start > 0 && /[\p{L}\p{N}_$#]/u.test(code[start - 1]!)) start--;
+    const prefix = code.slice(start, cursor).toLowerCase();
+    const completions = this.#service.getCompletionsAtPosition(fileName, cursor, { includeCompletionsWithInsertText: true, includeCompletionsForModuleExports: false });
+    const entries = (completions?.entries ?? [])
+      .filter((entry) => entry.name.toLowerCase().startsWith(prefix) && !entry.name.startsWith("__parlab"))
+      .sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
+    const span = entries.find((entry) => entry.replacementSpan)?.replacementSpan;
+    if (span) start = span.start;
+    return {
+      matches: entries.map((entry) => entry.insertText ?? entry.name),
+      start,
+      end: span ? span.start + span.length : cursor,
+      types: entries.map((entry) => ({ text: entry.insertText ?? entry.name, type: jupyterType(entry.kind) })),
+    };
+  }
+
+  inspect(code: string, cursor: number): InspectResult | null {
+    const fileName = this.#prepareScratch(code);
+    const info = this.#service.getQuickInfoAtPosition(fileName, cursor) ?? (cursor > 0 ? this.#service.getQuickInfoAtPosition(fileName, cursor - 1) : undefined);
+    if (!info) return null;
+    const tags = (info.tags ?? []).map((tag) => `@${tag.name} ${ts.displayPartsToString(tag.text)}`.trim());
+    return {
+      signature: withoutStitching(ts.displayPartsToString(info.displayParts)),
+      documentation: [ts.displayPartsToString(info.documentation), ...tags].filter(Boolean).join("\n\n"),
+    };
+  }
+
+  #prepareScratch(code: string): string {
+    const source = ts.createSourceFile(PENDING, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+    const names = collectCellNames(source);
+    const fileName = this.#path(PENDING);
+    this.#host.set(fileName, code + this.#stitching(names.declared, names.exported));
+    return fileName;
+  }
+
+  #emit(fileName: string, cellEnd: number): { ok: true; js: string; sourceMap: string } {
+    const program = this.#service.getProgram()!;
+    let js = "";
+    let sourceMap = "";
+    program.emit(program.getSourceFile(fileName), (name, text) => {
+      if (name.endsWith(".map")) sourceMap = text;
+      else js = text;
+    }, undefined, false, { before: [beforeTransform(cellEnd)], after: [afterTransform()] });
+    return { ok: true, js: stripModuleMarkers(js), sourceMap };
+  }
+
+  #commit(cell: number, text: string, declared: Set<string>): void {
+    this.#host.set(this.#path(cellModule(cell) + ".ts"), text);
+    this.#host.set(this.#path(PENDING), "");
+    for (const name of declared) this.#scope.set(name, cell);
+    this.#scopeVersion++;
+    this.#pureResults.clear();
+  }
+
+  /** The imports from earlier cells and the exports for later ones, appended after the cell. */
+  #stitching(declared: Set<string>, exported: Set<string>): string {
+    const byCell = new Map<number, string[]>();
+    for (const [name, cell] of this.#scope) {
+      if (declared.has(name)) continue;
+      byCell.set(cell, [...(byCell.get(cell) ?? []), name]);
+    }
+    let text = "\n;";
+    for (const [cell, names] of byCell) text += `\nimport { ${names.join(", ")} } from "${cellModule(cell)}";`;
+    const toExport = [...declared].filter((name) => !exported.has(name));
+    if (toExport.length > 0) text += `\nexport { ${toExport.join(", ")} };`;
+    return text + "\n";
+  }
+
+  #path(name: string): string {
+    return path.join(this.#directory, name.replace(/^\.\//, ""));
+  }
+}
+
+/** Names from earlier cells reach a cell through our imports: show them as the user declared them. */
+function withoutStitching(signature: string): string {
+  return signature.replace(/^\(alias\) /, "").replace(/\n(import|export) [\w$]+$/, "");
+}
+
+function cellModule(cell: number): string {
+  return `${CELL_MODULE_PREFIX}${cell}__`;
+}
+
+/** TypeScript marks an emptied module with `export {};`, and names its map: a script needs neither. */
+function stripModuleMarkers(js: string): string {
+  return js.replace(/^export \{\};\s*$/m, "").replace(/^\/\/# sourceMappingURL=.*$/m, "");
+}
+
+function toCellDiagnostic(diagnostic: ts.Diagnostic, code: string): CellDiagnostic {
+  const start = Math.min(diagnostic.start ?? 0, code.length);
+  const before = code.slice(0, start);
+  const line = before.split("\n").length;
+  const lineStart = before.lastIndexOf("\n") + 1;
+  const lineEnd = code.indexOf("\n", start);
+  const lineText = code.slice(lineStart, lineEnd < 0 ? code.length : lineEnd);
+  return {
+    line,
+    column: start - lineStart + 1,
+    code: diagnostic.code,
+    message: ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"),
+    lineText,
+    length: Math.max(1, Math.min(diagnostic.length ?? 1, lineText.length - (start - lineStart))),
+  };
+}
+
+function jupyterType(kind: ts.ScriptElementKind): string {
+  switch (kind) {
+    case ts.ScriptElementKind.functionElement:
+    case ts.ScriptElementKind.localFunctionElement:
+    case ts.ScriptElementKind.memberFunctionElement:
+      return "function";
+    case ts.ScriptElementKind.classElement: return "class";
+    case ts.ScriptElementKind.interfaceElement: return "interface";
+    case ts.ScriptElementKind.moduleElement: return "module";
+    case ts.ScriptElementKind.keyword: return "keyword";
+    case ts.ScriptElementKind.memberVariableElement:
+    case ts.ScriptElementKind.memberGetAccessorElement:
+    case ts.ScriptElementKind.memberSetAccessorElement:
+      return "property";
+    case ts.ScriptElementKind.typeElement:
+    case ts.ScriptElementKind.typeParameterElement:
+      return "type";
+    case ts.ScriptElementKind.enumElement: return "enum";
+    default: return "variable";
+  }
+}

@@ -1,0 +1,50 @@
+// Requests the kernel sends to its type-checker process, and what comes back.
+
+export interface CheckerConfig {
+  /** Cells live (virtually) in this directory: relative imports and node_modules resolve from it. */
+  notebookDir: string;
+  /** Declarations of the globals the kernel gives every cell (display, input, ...). */
+  globalsFile: string;
+  /** Bare specifiers the kernel provides itself ("tslab", "parlab") and their declaration files. */
+  moduleTypes: Record<string, string>;
+  /** parlab's own @types folder: Node's types are found wherever the notebook lives. */
+  typeRoots: string[];
+}
+
+export interface CellDiagnostic {
+  line: number; // 1-based, in the cell
+  column: number; // 1-based
+  code: number;
+  message: string;
+  lineText: string;
+  length: number;
+}
+
+export type CheckResult =
+  | { ok: true; js: string; sourceMap: string; declares: string[] }
+  | { ok: false; diagnostics: CellDiagnostic[] };
+
+export interface CompletionResult {
+  matches: string[];
+  start: number; // UTF-16 offsets in the code
+  end: number;
+  types: { text: string; type: string }[];
+}
+
+export interface InspectResult {
+  signature: string;
+  documentation: string;
+}
+
+export type IsCompleteResult = { status: "complete" } | { status: "invalid" } | { status: "incomplete"; indent: string };
+
+export interface CheckerMethods {
+  check(params: { code: string; cell: number }): CheckResult;
+  transpileExpression(params: { code: string; cell: number }): CheckResult;
+  complete(params: { code: string; cursor: number }): CompletionResult;
+  inspect(params: { code: string; cursor: number }): InspectResult | null;
+  isComplete(params: { code: string }): IsCompleteResult;
+}
+
+export type CheckerRequest = { [M in keyof CheckerMethods]: { id: number; method: M; params: Parameters<CheckerMethods[M]>[0] } }[keyof CheckerMethods];
+export type CheckerResponse = { id: number; result: unknown } | { id: number; error: string };
