@@ -1,0 +1,108 @@
+// Routes requests to handlers: shell requests one at a time in arrival order, control requests at
+// once (even while a cell runs), stdin replies to whoever asked. Every request is bracketed by
+// busy/idle on IOPUB; a handler's failure is answered, never fatal.
+import { writeSync } from "node:fs";
+import type { Request } from "./session.js";
+import type { Handler, HandlerContext } from "./handlers/context.js";
+import type { ToMain } from "./transport/protocol.js";
+import { kernelInfo } from "./handlers/kernel-info.js";
+import { execute } from "./handlers/execute.js";
+import { complete } from "./handlers/complete.js";
+import { inspect } from "./handlers/inspect.js";
+import { isComplete } from "./handlers/is-complete.js";
+import { history } from "./handlers/history.js";
+import { commClose, commInfo, commMsg, commOpen } from "./handlers/comms.js";
+import { interrupt, shutdown } from "./handlers/lifecycle.js";
+
+const SHELL: Record<string, Handler> = {
+  execute_request: execute,
+  complete_request: complete,
+  inspect_request: inspect,
+  is_complete_request: isComplete,
+  history_request: history,
+  kernel_info_request: kernelInfo,
+  comm_info_request: commInfo,
+  comm_open: commOpen,
+  comm_msg: commMsg,
+  comm_close: commClose,
+};
+
+const CONTROL: Record<string, Handler> = {
+  kernel_info_request: kernelInfo,
+  interrupt_request: interrupt,
+  shutdown_request: shutdown,
+};
+
+export class Dispatcher {
+  readonly #queue: Request[] = [];
+  #draining = false;
+
+  constructor(private readonly context: HandlerContext, private readonly onStdin: (request: Request) => void, private readonly onControlSeen: () => void) {}
+
+  receive(incoming: Extract<ToMain, { kind: "message" }>): void {
+    const request: Request = { ...incoming.message, channel: incoming.channel, identities: incoming.message.identities.map((id) => Buffer.from(id)), buffers: incoming.message.buffers.map((b) => Buffer.from(b)) };
+    switch (incoming.channel) {
+      case "stdin":
+        this.onStdin(request);
+        break;
+      case "control":
+        this.onControlSeen();
+        void this.#handle(request, CONTROL);
+        break;
+      case "shell":
+        this.#queue.push(request);
+        void this.#drain();
+        break;
+    }
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let request = this.#queue.shift(); request; request = this.#queue.shift()) {
+        const result = await this.#handle(request, SHELL);
+        if (result?.abortQueue) this.#abortQueuedExecutions();
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #handle(request: Request, table: Record<string, Handler>) {
+    const { session, interpreter } = this.context;
+    const type = request.header.msg_type;
+    const handler = Object.hasOwn(table, type) ? table[type] : undefined;
+    session.publish("status", { execution_state: "busy" }, request.header);
+    try {
+      if (handler) return await handler(request, this.context);
+      log(`ignored a ${request.channel} message of unknown type ${JSON.stringify(type)}`);
+    } catch (error) {
+      log(`${type} failed: ${(error as Error).stack ?? error}`);
+      if (type.endsWith("_request")) {
+        session.reply(request, type.replace(/_request$/, "_reply"), { status: "error", ename: "KernelError", evalue: (error as Error).message ?? String(error), traceback: [] });
+      }
+    } finally {
+      interpreter.flushOutput();
+      session.publish("status", { execution_state: "idle" }, request.header);
+    }
+    return undefined;
+  }
+
+  /** stop_on_error: executions queued behind a failed one are answered "aborted", not run. */
+  #abortQueuedExecutions(): void {
+    const { session } = this.context;
+    const kept: Request[] = [];
+    for (const request of this.#queue.splice(0)) {
+      if (request.header.msg_type !== "execute_request") { kept.push(request); continue; }
+      session.publish("status", { execution_state: "busy" }, request.header);
+      session.reply(request, "execute_reply", { status: "aborted", execution_count: this.context.interpreter.executionCount }, { status: "aborted" });
+      session.publish("status", { execution_state: "idle" }, request.header);
+    }
+    this.#queue.push(...kept);
+  }
+}
+
+function log(text: string): void {
+  writeSync(2, `[parlab] ${text}\n`);
+}

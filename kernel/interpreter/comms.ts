@@ -1,0 +1,108 @@
+// Jupyter comms: long-lived channels between a cell's objects and frontend widgets.
+import { randomUUID } from "node:crypto";
+import type { JSONObject } from "../wire/codec.js";
+import { currentCell } from "./cell-context.js";
+import type { Frontend } from "./frontend.js";
+
+type Data = JSONObject;
+export type CommMessageHandler = (data: Data, buffers: Uint8Array[]) => void;
+export type CommTarget = (comm: Comm, data: Data, buffers: Uint8Array[]) => void;
+
+export class Comm {
+  #onMessage: CommMessageHandler[] = [];
+  #onClose: CommMessageHandler[] = [];
+  #closed = false;
+
+  constructor(readonly id: string, readonly targetName: string, private readonly registry: CommRegistry) {}
+
+  get closed(): boolean { return this.#closed; }
+
+  send(data: Data = {}, metadata: JSONObject = {}, buffers?: Uint8Array[]): void {
+    if (this.#closed) throw new Error(`comm ${this.id} (${this.targetName}) is closed`);
+    this.registry.publish("comm_msg", { comm_id: this.id, data }, metadata, buffers);
+  }
+
+  close(data: Data = {}): void {
+    if (this.#closed) return;
+    this.registry.publish("comm_close", { comm_id: this.id, data });
+    this.closedByFrontend(data, []);
+  }
+
+  onMsg(handler: CommMessageHandler): void { this.#onMessage.push(handler); }
+  onClose(handler: CommMessageHandler): void { this.#onClose.push(handler); }
+
+  /** @internal */
+  received(data: Data, buffers: Uint8Array[]): void {
+    for (const handler of this.#onMessage) handler(data, buffers);
+  }
+
+  /** @internal */
+  closedByFrontend(data: Data, buffers: Uint8Array[]): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.registry.forget(this.id);
+    for (const handler of this.#onClose) handler(data, buffers);
+  }
+}
+
+export class CommRegistry {
+  readonly #targets = new Map<string, CommTarget>();
+  readonly #comms = new Map<string, Comm>();
+
+  constructor(private readonly frontend: Frontend) {}
+
+  /** Cells call this so frontends can open comms to them. */
+  registerTarget(targetName: string, target: CommTarget): void {
+    this.#targets.set(targetName, target);
+  }
+
+  unregisterTarget(targetName: string): void {
+    this.#targets.delete(targetName);
+  }
+
+  /** Opens a comm from the kernel side. */
+  open(targetName: string, data: Data = {}, metadata: JSONObject = {}, buffers?: Uint8Array[]): Comm {
+    const comm = new Comm(randomUUID(), targetName, this);
+    this.#comms.set(comm.id, comm);
+    this.publish("comm_open", { comm_id: comm.id, target_name: targetName, data }, metadata, buffers);
+    return comm;
+  }
+
+  info(targetName?: string): Record<string, { target_name: string }> {
+    const out: Record<string, { target_name: string }> = {};
+    for (const comm of this.#comms.values()) {
+      if (!targetName || comm.targetName === targetName) out[comm.id] = { target_name: comm.targetName };
+    }
+    return out;
+  }
+
+  /** A frontend opened a comm: hand it to the target, or close it if no cell registered one. */
+  frontendOpened(commId: string, targetName: string, data: Data, buffers: Uint8Array[]): void {
+    const target = this.#targets.get(targetName);
+    if (!target) {
+      this.publish("comm_close", { comm_id: commId, data: { error: `no comm target named "${targetName}" is registered` } });
+      return;
+    }
+    const comm = new Comm(commId, targetName, this);
+    this.#comms.set(commId, comm);
+    target(comm, data, buffers);
+  }
+
+  frontendMessage(commId: string, data: Data, buffers: Uint8Array[]): void {
+    this.#comms.get(commId)?.received(data, buffers);
+  }
+
+  frontendClosed(commId: string, data: Data, buffers: Uint8Array[]): void {
+    this.#comms.get(commId)?.closedByFrontend(data, buffers);
+  }
+
+  /** @internal */
+  publish(msgType: string, content: JSONObject, metadata: JSONObject = {}, buffers?: Uint8Array[]): void {
+    this.frontend.publish(currentCell(), msgType, content, metadata, buffers);
+  }
+
+  /** @internal */
+  forget(commId: string): void {
+    this.#comms.delete(commId);
+  }
+}

@@ -1,0 +1,270 @@
+// The language side of the kernel, testable without sockets: it checks a cell's types, runs it,
+// and reports through the Frontend it is given. Handlers translate messages into these calls.
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequire } from "node:module";
+import type { KernelMessage } from "@jupyterlab/services";
+import type { JSONObject } from "../wire/codec.js";
+import { CheckerClient } from "./checker-client.js";
+import { Evaluator } from "./evaluator.js";
+import { StreamCapture } from "./streams.js";
+import { Tracebacks, type ErrorContent } from "./tracebacks.js";
+import { History, type HistoryEntry, type HistoryQuery } from "./history.js";
+import { CommRegistry } from "./comms.js";
+import { currentCell, runInCell, type CellContext } from "./cell-context.js";
+import type { Frontend } from "./frontend.js";
+import { createDisplayApi, type DisplayApi } from "../runtime/display.js";
+import { ModuleLoader } from "../runtime/module-loader.js";
+import { setKernelHook } from "../runtime/kernel-hook.js";
+import { toMimeBundle } from "../runtime/mime.js";
+import { captureChildProcesses, killChildProcesses } from "../runtime/child-processes.js";
+import type { CompletionResult, InspectResult, IsCompleteResult } from "../checker/protocol.js";
+
+const KERNEL_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export interface InterpreterOptions {
+  notebookDir: string;
+  frontend: Frontend;
+  historyFile: string;
+}
+
+export interface ExecuteRequest {
+  code: string;
+  silent: boolean;
+  storeHistory: boolean;
+  userExpressions: Record<string, string>;
+  allowStdin: boolean;
+  header: KernelMessage.IHeader;
+  identities: Buffer[];
+}
+
+export type ExecuteOutcome =
+  | { status: "ok"; executionCount: number; userExpressions: Record<string, JSONObject> }
+  | { status: "error"; executionCount: number; error: ErrorContent };
+
+class Interrupted extends Error {
+  override name = "InterruptError";
+  constructor() { super("Execution interrupted"); }
+}
+
+interface Running {
+  cell: CellContext;
+  captured?: { value: unknown };
+  interrupt: () => void;
+}
+
+export class Interpreter {
+  readonly comms: CommRegistry;
+  readonly history: History;
+  readonly display: DisplayApi;
+  readonly #frontend: Frontend;
+  readonly #checker: CheckerClient;
+  readonly #evaluator = new Evaluator();
+  readonly #tracebacks = new Tracebacks();
+  readonly #streams: StreamCapture;
+  readonly #modules: ModuleLoader;
+  #executionCount = 0;
+  #scriptCount = 0;
+  #running: Running | undefined;
+
+  constructor(options: InterpreterOptions) {
+    this.#frontend = options.frontend;
+    this.#checker = new CheckerClient({
+      notebookDir: options.notebookDir,
+      globalsFile: path.join(KERNEL_ROOT, "kernel/runtime/types/globals.d.ts"),
+      moduleTypes: {
+        tslab: path.join(KERNEL_ROOT, "dist/kernel/runtime/tslab.d.ts"),
+        parlab: path.join(KERNEL_ROOT, "dist/src/index.d.ts"),
+      },
+      typeRoots: [path.join(KERNEL_ROOT, "node_modules/@types")],
+    });
+    this.#streams = new StreamCapture(this.#frontend);
+    this.comms = new CommRegistry({
+      publish: (cell, type, content, metadata, buffers) => { this.#streams.flush(); this.#frontend.publish(cell, type, content, metadata, buffers); },
+      requestInput: (cell, prompt, password) => this.#frontend.requestInput(cell, prompt, password),
+    });
+    this.history = new History(options.historyFile);
+    this.display = createDisplayApi(this.#frontend, () => this.#streams.flush());
+    this.#modules = new ModuleLoader(options.notebookDir, {
+      tslab: pathToFileURL(path.join(KERNEL_ROOT, "dist/kernel/runtime/tslab.js")).href,
+      parlab: pathToFileURL(path.join(KERNEL_ROOT, "dist/src/index.js")).href,
+    });
+    this.#installRuntime(options.notebookDir);
+  }
+
+  get executionCount(): number {
+    return this.#executionCount;
+  }
+
+  /** Resolves when the type checker has parsed lib and @types/node. */
+  get ready(): Promise<void> {
+    return this.#checker.ready;
+  }
+
+  get checkerPid(): number | undefined {
+    return this.#checker.pid;
+  }
+
+  async execute(request: ExecuteRequest): Promise<ExecuteOutcome> {
+    const silent = request.silent;
+    const storeHistory = request.storeHistory && !silent;
+    if (storeHistory) this.#executionCount++;
+    const executionCount = this.#executionCount;
+    const cell: CellContext = { header: request.header, identities: request.identities, executionCount, allowStdin: request.allowStdin };
+    if (!silent) this.#frontend.publish(cell, "execute_input", { code: request.code, execution_count: executionCount });
+    if (storeHistory) this.history.store(executionCount, request.code);
+
+    let interrupt!: () => void;
+    const interrupted = new Promise<never>((_, reject) => { interrupt = () => reject(new Interrupted()); });
+    interrupted.catch(() => undefined);
+    const running: Running = { cell, interrupt };
+    this.#running = running;
+    try {
+      const error = await this.#run(request.code, cell, interrupted, `Cell In[${executionCount}]`);
+      if (error) {
+        this.#streams.flush();
+        this.#frontend.publish(cell, "error", { ...error });
+        return { status: "error", executionCount, error };
+      }
+      if (running.captured && running.captured.value !== undefined && !silent) {
+        this.#streams.flush();
+        this.#frontend.publish(cell, "execute_result", { execution_count: executionCount, data: toMimeBundle(running.captured.value), metadata: {} });
+      }
+      const userExpressions = await this.#userExpressions(request.userExpressions, cell, running, interrupted);
+      return { status: "ok", executionCount, userExpressions };
+    } finally {
+      this.#streams.flush();
+      if (this.#running === running) this.#running = undefined;
+    }
+  }
+
+  /** Stops the running cell: its promise is settled here, whatever its code is waiting for. */
+  interrupt(): boolean {
+    if (!this.#running) return false;
+    this.#running.interrupt();
+    return true;
+  }
+
+  complete(code: string, cursor: number): Promise<CompletionResult> {
+    return this.#checker.call("complete", { code, cursor });
+  }
+
+  inspect(code: string, cursor: number): Promise<InspectResult | null> {
+    return this.#checker.call("inspect", { code, cursor });
+  }
+
+  isComplete(code: string): Promise<IsCompleteResult> {
+    return this.#checker.call("isComplete", { code });
+  }
+
+  queryHistory(query: HistoryQuery): HistoryEntry[] {
+    return this.history.query(query);
+  }
+
+  flushOutput(): void {
+    this.#streams.flush();
+  }
+
+  /** Ends everything cells started; the kernel is about to exit or restart. */
+  shutdown(): void {
+    this.#streams.flush();
+    killChildProcesses("SIGTERM");
+    this.#checker.close();
+    this.#evaluator.close();
+  }
+
+  async #run(code: string, cell: CellContext, interrupted: Promise<never>, label: string): Promise<ErrorContent | undefined> {
+    try {
+      const checked = await Promise.race([this.#checker.call("check", { code, cell: ++this.#scriptCount }), interrupted]);
+      if (!checked.ok) return this.#tracebacks.fromDiagnostics(label, checked.diagnostics);
+      return await this.#evaluate(checked.js, checked.sourceMap, code, label, cell, interrupted);
+    } catch (error) {
+      if (error instanceof Interrupted) return this.#tracebacks.fromThrown(error);
+      throw error;
+    }
+  }
+
+  async #evaluate(js: string, sourceMap: string, source: string, label: string, cell: CellContext, interrupted: Promise<never>): Promise<ErrorContent | undefined> {
+    const scriptName = `parlab-cell-${this.#scriptCount}.js`;
+    this.#tracebacks.register(scriptName, label, source, sourceMap);
+    const evaluation = await Promise.race([runInCell(cell, () => this.#evaluator.evaluate(js, scriptName)), interrupted]);
+    if (evaluation.ok) return undefined;
+    if ("terminated" in evaluation) return this.#tracebacks.fromThrown(new Interrupted());
+    return this.#tracebacks.fromThrown(evaluation.thrown);
+  }
+
+  async #userExpressions(expressions: Record<string, string>, cell: CellContext, running: Running, interrupted: Promise<never>): Promise<Record<string, JSONObject>> {
+    const results: Record<string, JSONObject> = {};
+    for (const [name, expression] of Object.entries(expressions ?? {})) {
+      const transpiled = await this.#checker.call("transpileExpression", { code: expression, cell: ++this.#scriptCount });
+      let error: ErrorContent | undefined;
+      delete running.captured;
+      if (!transpiled.ok) error = this.#tracebacks.fromDiagnostics(`user_expressions["${name}"]`, transpiled.diagnostics);
+      else error = await this.#evaluate(transpiled.js, transpiled.sourceMap, expression, `user_expressions["${name}"]`, cell, interrupted).catch((e: unknown) => this.#tracebacks.fromThrown(e));
+      results[name] = error
+        ? { status: "error", ...error }
+        : { status: "ok", data: toMimeBundle(capturedValue(running)), metadata: {} };
+    }
+    return results;
+  }
+
+  #installRuntime(notebookDir: string): void {
+    const modules = this.#modules;
+    const runtime = {
+      result: (value: unknown) => {
+        const running = this.#running;
+        if (running && currentCell() === running.cell) running.captured = { value };
+      },
+      import: (specifier: unknown) => modules.import(specifier),
+      named: (namespace: Record<string, unknown>) => modules.named(namespace),
+      importMeta: {
+        url: pathToFileURL(path.join(notebookDir, "notebook.ts")).href,
+        dirname: notebookDir,
+        filename: path.join(notebookDir, "notebook.ts"),
+        resolve: (specifier: string) => modules.resolve(specifier),
+      },
+    };
+    const input = (prompt = "", options: { password?: boolean } = {}) => {
+      const cell = currentCell();
+      if (!cell) return Promise.reject(new Error("input() can only be used while a cell runs"));
+      if (!cell.allowStdin) return Promise.reject(new Error("input(): this frontend does not accept input (the request said allow_stdin: false)"));
+      this.#streams.flush();
+      return this.#frontend.requestInput(cell, String(prompt), Boolean(options.password));
+    };
+    const globals: Record<string, unknown> = {
+      __parlab: runtime,
+      display: this.display.display,
+      updateDisplay: this.display.updateDisplay,
+      clearOutput: this.display.clearOutput,
+      input,
+      comms: {
+        registerTarget: this.comms.registerTarget.bind(this.comms),
+        unregisterTarget: this.comms.unregisterTarget.bind(this.comms),
+        open: this.comms.open.bind(this.comms),
+      },
+      require: createRequire(path.join(notebookDir, "notebook.js")),
+    };
+    for (const [name, value] of Object.entries(globals)) {
+      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    }
+    setKernelHook({ ...this.display, input });
+    this.#streams.install();
+    captureChildProcesses();
+    this.#catchBackgroundErrors();
+  }
+
+  /** An error thrown by a cell's timer or callback after the cell finished must not kill the kernel. */
+  #catchBackgroundErrors(): void {
+    const report = (prefix: string) => (error: unknown) => {
+      const cell = currentCell();
+      const content = this.#tracebacks.fromThrown(error);
+      if (cell) this.#streams.write(cell, "stderr", `${prefix}${content.traceback.join("\n")}\n`);
+    };
+    process.on("uncaughtException", report(""));
+    process.on("unhandledRejection", report("Unhandled promise rejection: "));
+  }
+}
+
+function capturedValue(running: Running): unknown {
+  return running.captured?.value;
+}

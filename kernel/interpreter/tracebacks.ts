@@ -1,0 +1,99 @@
+// Errors as a notebook user wants to read them: positions in the cell they typed (TypeScript,
+// not the JavaScript it became), the offending line with a caret, no kernel internals.
+import { SourceMap } from "node:module";
+import { fileURLToPath } from "node:url";
+import { inspect } from "node:util";
+import type { CellDiagnostic } from "../checker/protocol.js";
+
+export interface ErrorContent {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+interface CellScript { label: string; source: string; map: SourceMap | undefined }
+
+const KERNEL_DIR = fileURLToPath(new URL("../", import.meta.url));
+const RED = "\u001b[0;31m";
+const BOLD_RED = "\u001b[1;31m";
+const GREEN = "\u001b[0;32m";
+const RESET = "\u001b[0m";
+
+export class Tracebacks {
+  readonly #scripts = new Map<string, CellScript>();
+
+  /** Remembers how a cell's script maps back to its source, for errors thrown now or later. */
+  register(scriptName: string, label: string, source: string, sourceMap: string): void {
+    let map: SourceMap | undefined;
+    try { map = sourceMap ? new SourceMap(JSON.parse(sourceMap)) : undefined; } catch { map = undefined; }
+    this.#scripts.set(scriptName, { label, source, map });
+  }
+
+  fromThrown(thrown: unknown): ErrorContent {
+    if (!(thrown instanceof Error) && !isErrorLike(thrown)) {
+      return { ename: "Uncaught", evalue: inspect(thrown), traceback: [`${BOLD_RED}Uncaught${RESET} ${inspect(thrown)}`] };
+    }
+    const error = thrown as Error;
+    const ename = error.name || error.constructor?.name || "Error";
+    const evalue = String(error.message ?? "");
+    const frames: string[] = [];
+    let excerpt: string[] = [];
+    const stack = typeof error.stack === "string" ? error.stack : "";
+    for (const line of stack.split("\n").slice(1)) {
+      if (!/^\s+at /.test(line)) continue;
+      if (line.includes(KERNEL_DIR) || /\(node:(inspector|async_hooks)|node:internal\/(inspector|process\/task_queues|async_hooks)/.test(line) || /^\s+at new Promise \(<anonymous>\)$/.test(line)) continue;
+      const mapped = this.#mapFrame(line);
+      frames.push(mapped.text);
+      if (excerpt.length === 0 && mapped.cell) excerpt = codeFrame(mapped.cell.source, mapped.line, mapped.column);
+    }
+    const header = `${BOLD_RED}${ename}${RESET}: ${evalue}`;
+    return { ename, evalue, traceback: [header, ...frames, ...excerpt] };
+  }
+
+  fromDiagnostics(label: string, diagnostics: CellDiagnostic[]): ErrorContent {
+    const first = diagnostics[0]!;
+    const lines: string[] = [];
+    for (const diagnostic of diagnostics) {
+      lines.push(`${BOLD_RED}${label}, line ${diagnostic.line}:${diagnostic.column}${RESET} - ${RED}error${RESET} TS${diagnostic.code}: ${diagnostic.message}`);
+      lines.push(`${GREEN}${String(diagnostic.line).padStart(4)} |${RESET} ${diagnostic.lineText}`);
+      lines.push(`     | ${" ".repeat(diagnostic.column - 1)}${RED}${"~".repeat(diagnostic.length)}${RESET}`);
+    }
+    const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;
+    lines.push(`The cell did not run (${count}). To run it unchecked, put // @ts-nocheck on its first line.`);
+    return {
+      ename: "TypeScriptError",
+      evalue: `${label}, line ${first.line}:${first.column}: TS${first.code}: ${first.message}`,
+      traceback: lines,
+    };
+  }
+
+  #mapFrame(line: string): { text: string; cell?: CellScript; line: number; column: number } {
+    let found: { cell: CellScript; line: number; column: number } | undefined;
+    const text = line.replace(/(parlab-cell-\d+\.js):(\d+):(\d+)/, (whole, name: string, lineText: string, columnText: string) => {
+      const cell = this.#scripts.get(name);
+      if (!cell) return whole;
+      const generatedLine = Number(lineText) - 1;
+      const generatedColumn = Number(columnText) - 1;
+      const entry = cell.map?.findEntry(generatedLine, generatedColumn) as { originalLine?: number; originalColumn?: number } | undefined;
+      const original = entry && entry.originalLine !== undefined ? { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 } : { line: generatedLine + 1, column: generatedColumn + 1 };
+      found = { cell, ...original };
+      return `${cell.label}:${original.line}:${original.column}`;
+    });
+    return found ? { text, ...(found as { cell: CellScript; line: number; column: number }) } : { text, line: 0, column: 0 };
+  }
+}
+
+function codeFrame(source: string, line: number, column: number): string[] {
+  const lines = source.split("\n");
+  const out: string[] = [""];
+  for (let number = Math.max(1, line - 2); number <= Math.min(lines.length, line + 1); number++) {
+    const marker = number === line ? `${RED}---->${RESET}` : "     ";
+    out.push(`${marker} ${GREEN}${String(number).padStart(3)}${RESET} ${lines[number - 1]}`);
+    if (number === line) out.push(`${" ".repeat(10 + column - 1)}${RED}^${RESET}`);
+  }
+  return out;
+}
+
+function isErrorLike(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "stack" in value && "message" in value;
+}

@@ -1,0 +1,17 @@
+// How modules that cells import (the tslab shim, parlab's helpers) reach the running kernel.
+import type { DisplayApi } from "./display.js";
+
+export interface KernelHook extends DisplayApi {
+  input(prompt?: string, options?: { password?: boolean }): Promise<string>;
+}
+
+const KEY = Symbol.for("parlab.kernel");
+
+export function setKernelHook(hook: KernelHook): void {
+  (globalThis as Record<symbol, unknown>)[KEY] = hook;
+}
+
+/** The kernel's API, or undefined when the module runs outside a parlab kernel. */
+export function kernelHook(): KernelHook | undefined {
+  return (globalThis as Record<symbol, unknown>)[KEY] as KernelHook | undefined;
+}

@@ -1,0 +1,59 @@
+// Builds protocol messages (header, parent, metadata) and hands them to the transport.
+import { randomUUID } from "node:crypto";
+import type { KernelMessage } from "@jupyterlab/services";
+import type { WireMessage, JSONObject } from "./wire/codec.js";
+import type { Transport } from "./transport/transport.js";
+
+export const PROTOCOL_VERSION = "5.3";
+
+/** A request as handlers see it: the parsed message and where it came from. */
+export interface Request<C = JSONObject> extends WireMessage {
+  channel: "shell" | "control" | "stdin";
+  content: C & JSONObject;
+}
+
+export type Parent = Pick<WireMessage, "header" | "identities">;
+
+export class KernelSession {
+  readonly id = randomUUID();
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  header(msgType: string): KernelMessage.IHeader {
+    return {
+      msg_id: randomUUID(),
+      msg_type: msgType as KernelMessage.MessageType,
+      session: this.id,
+      username: "parlab",
+      date: new Date().toISOString(),
+      version: PROTOCOL_VERSION,
+    };
+  }
+
+  /** Answers a request on the channel it came in on. */
+  reply(request: Request<unknown> | Parent & { channel: Request["channel"] }, msgType: string, content: JSONObject, metadata: JSONObject = {}): void {
+    this.#send(request.channel === "stdin" ? "stdin" : request.channel, request.identities, request.header, msgType, content, metadata);
+  }
+
+  publish(msgType: string, content: JSONObject, parent: KernelMessage.IHeader | undefined, metadata: JSONObject = {}, buffers?: Uint8Array[]): void {
+    this.#send("iopub", [Buffer.from(`kernel.${this.id}.${msgType}`)], parent ?? {}, msgType, content, metadata, buffers);
+  }
+
+  /** Sends a request to the frontend over stdin (input_request), addressed like the shell request. */
+  ask(parent: Parent, msgType: string, content: JSONObject): string {
+    return this.#send("stdin", parent.identities, parent.header, msgType, content, {});
+  }
+
+  #send(channel: "shell" | "control" | "stdin" | "iopub", identities: Buffer[], parent: KernelMessage.IHeader | JSONObject, msgType: string, content: JSONObject, metadata: JSONObject, buffers?: Uint8Array[]): string {
+    const header = this.header(msgType);
+    this.#transport.post({
+      kind: "send",
+      channel,
+      message: { identities, header, parent_header: parent, metadata, content, ...(buffers ? { buffers } : {}) },
+    });
+    return header.msg_id;
+  }
+}

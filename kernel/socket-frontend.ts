@@ -1,0 +1,29 @@
+// The interpreter's Frontend backed by the kernel's sockets: IOPUB for output, stdin for input.
+import type { JSONObject } from "./wire/codec.js";
+import type { KernelSession, Request } from "./session.js";
+import type { CellContext } from "./interpreter/cell-context.js";
+import type { Frontend } from "./interpreter/frontend.js";
+
+export class SocketFrontend implements Frontend {
+  session: KernelSession | undefined;
+  readonly #inputs = new Map<string, { resolve: (value: string) => void }>();
+
+  publish(cell: CellContext | undefined, msgType: string, content: JSONObject, metadata?: JSONObject, buffers?: Uint8Array[]): void {
+    this.session?.publish(msgType, content, cell?.header, metadata, buffers);
+  }
+
+  requestInput(cell: CellContext, prompt: string, password: boolean): Promise<string> {
+    if (!this.session) return Promise.reject(new Error("the kernel is not connected"));
+    const id = this.session.ask(cell, "input_request", { prompt, password });
+    return new Promise((resolve) => this.#inputs.set(id, { resolve }));
+  }
+
+  /** An input_reply from the frontend. */
+  received(reply: Request): void {
+    const id = (reply.parent_header as { msg_id?: string }).msg_id;
+    const waiter = id ? this.#inputs.get(id) : undefined;
+    if (!waiter || reply.header.msg_type !== "input_reply") return;
+    this.#inputs.delete(id!);
+    waiter.resolve(String(reply.content.value ?? ""));
+  }
+}
