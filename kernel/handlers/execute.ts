@@ -1,4 +1,22 @@
-import type { Handler } from "./context.js";
+import type { Handler, HandlerContext } from "./context.js";
+import type { Request } from "../session.js";
+
+/** `?name` or `name?`: IPython's help, answered with the type and docs of `name` in a pager. */
+function helpTarget(code: string): string | undefined {
+  const match = /^\s*\?\s*([\w$.]+)\s*$/.exec(code) ?? /^\s*([\w$.]+)\s*\?\s*$/.exec(code);
+  return match?.[1];
+}
+
+async function pageHelp(name: string, request: Request, { session, interpreter }: Pick<HandlerContext, "session" | "interpreter">): Promise<void> {
+  const found = await interpreter.inspect(name, name.length);
+  const text = found ? [found.signature, found.documentation].filter(Boolean).join("\n\n") : `No information about ${name}`;
+  session.reply(request, "execute_reply", {
+    status: "ok",
+    execution_count: interpreter.executionCount,
+    user_expressions: {},
+    payload: [{ source: "page", data: { "text/plain": text }, start: 0 }],
+  });
+}
 
 export const execute: Handler = async (request, { session, interpreter }) => {
   const content = request.content as {
@@ -7,6 +25,11 @@ export const execute: Handler = async (request, { session, interpreter }) => {
   if (typeof content.code !== "string") {
     // A malformed request is answered, never fatal.
     session.reply(request, "execute_reply", { status: "error", ename: "BadRequest", evalue: "execute_request.content.code must be a string", traceback: [], execution_count: interpreter.executionCount });
+    return;
+  }
+  const help = helpTarget(content.code);
+  if (help !== undefined) {
+    await pageHelp(help, request, { session, interpreter });
     return;
   }
   const outcome = await interpreter.execute({

@@ -1,0 +1,27 @@
+// parlab: what notebooks import. The concurrency helpers and timing plots build on this module;
+// for now it offers the kernel's display API as typed imports.
+import { kernelHook } from "../kernel/runtime/kernel-hook.js";
+import type { DisplayOptions } from "../kernel/runtime/display.js";
+
+export type { DisplayOptions };
+
+function hook() {
+  const kernel = kernelHook();
+  if (!kernel) throw new Error("parlab: display needs a running parlab kernel");
+  return kernel;
+}
+
+/** Shows a value, or a mime bundle such as `{ "text/html": "<b>hi</b>" }`, in the cell's output. */
+export function display(value: unknown, options?: DisplayOptions): void {
+  hook().display(value, options);
+}
+
+/** Replaces the output shown by `display(value, { displayId })`. */
+export function updateDisplay(displayId: string, value: unknown): void {
+  hook().updateDisplay(displayId, value);
+}
+
+/** Clears the cell's output; with `{ wait: true }`, only when new output arrives. */
+export function clearOutput(options?: { wait?: boolean }): void {
+  hook().clearOutput(options);
+}
