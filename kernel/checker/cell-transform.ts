@@ -13,7 +13,8 @@ export function beforeTransform(cellEnd: number): ts.TransformerFactory<ts.Sourc
   return (context) => (source) => {
     const f = context.factory;
     const runtime = (member: string) => f.createPropertyAccessExpression(f.createIdentifier(RUNTIME), member);
-    const cellStatements = source.statements.filter((statement) => statement.pos < cellEnd);
+    // By end, not start: a statement's start includes leading trivia that may lie in the cell.
+    const cellStatements = source.statements.filter((statement) => statement.end <= cellEnd);
     const last = cellStatements.at(-1);
 
     const visit = (node: ts.Node): ts.Node => {

@@ -2,6 +2,7 @@
 // it belongs to. Writes are batched (a loop of console.log must not become thousands of
 // messages) and flushed before any other output, so order is kept.
 import { writeSync } from "node:fs";
+import { TextDecoder } from "node:util";
 import { currentCell, type CellContext } from "./cell-context.js";
 import type { Frontend } from "./frontend.js";
 
@@ -13,7 +14,9 @@ export class StreamCapture {
   #pending: { cell: CellContext; name: StreamName; text: string } | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #frontend: Frontend;
-  readonly #decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  // Bytes written as Buffers are decoded per cell and stream, so a character split across two
+  // writes is never joined with another cell's bytes.
+  readonly #decoders = new WeakMap<CellContext, Record<StreamName, TextDecoder>>();
 
   constructor(frontend: Frontend) {
     this.#frontend = frontend;
@@ -25,14 +28,19 @@ export class StreamCapture {
       const fd = name === "stdout" ? 1 : 2;
       stream.write = ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void) => {
         const done = typeof encoding === "function" ? encoding : callback;
-        const text = typeof chunk === "string" ? chunk : this.#decoders[name].decode(chunk, { stream: true });
         const cell = currentCell();
-        if (cell) this.write(cell, name, text);
-        else writeSync(fd, text); // before any cell ran: the kernel's own terminal
+        if (!cell) writeSync(fd, typeof chunk === "string" ? Buffer.from(chunk) : chunk); // before any cell ran: the kernel's own terminal
+        else this.write(cell, name, typeof chunk === "string" ? chunk : this.#decoder(cell, name).decode(chunk, { stream: true }));
         if (done) queueMicrotask(() => done(null));
         return true;
       }) as typeof stream.write;
     }
+  }
+
+  #decoder(cell: CellContext, name: StreamName): TextDecoder {
+    let decoders = this.#decoders.get(cell);
+    if (!decoders) this.#decoders.set(cell, decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() });
+    return decoders[name];
   }
 
   write(cell: CellContext, name: StreamName, text: string): void {

@@ -5,9 +5,12 @@
 import childProcess, { type ChildProcess } from "node:child_process";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import { bindToCurrentCell } from "../interpreter/cell-context.js";
+import { descendantPids } from "./process-tree.js";
 
 type StdioEntry = unknown;
 const live = new Set<ChildProcess>();
+/** Every pid already signalled: a later SIGKILL must reach them even after they were orphaned. */
+const signalled = new Set<number>();
 
 /** Which of fds 1 and 2 the options inherit, with those replaced by pipes. */
 function pipeInherited(stdio: unknown): { stdio: StdioEntry[]; inherited: [boolean, boolean] } | undefined {
@@ -24,9 +27,10 @@ function pipeInherited(stdio: unknown): { stdio: StdioEntry[]; inherited: [boole
   return { stdio: entries, inherited };
 }
 
+/** Each pipe decodes its own bytes: a character split across two chunks must not meet another child's bytes. */
 function forward(child: ChildProcess, inherited: [boolean, boolean]): void {
-  if (inherited[0]) child.stdout?.on("data", bindToCurrentCell((chunk: Buffer) => { process.stdout.write(chunk); }));
-  if (inherited[1]) child.stderr?.on("data", bindToCurrentCell((chunk: Buffer) => { process.stderr.write(chunk); }));
+  if (inherited[0]) child.stdout?.setEncoding("utf8").on("data", bindToCurrentCell((text: string) => { process.stdout.write(text); }));
+  if (inherited[1]) child.stderr?.setEncoding("utf8").on("data", bindToCurrentCell((text: string) => { process.stderr.write(text); }));
 }
 
 function track(child: ChildProcess): ChildProcess {
@@ -118,15 +122,16 @@ function runSync(spawnSync: typeof childProcess.spawnSync, file: string, args: s
   return stdout;
 }
 
-/** Stops every child a cell started: at shutdown and restart, nothing may be left behind. */
-export function killChildProcesses(signal: NodeJS.Signals = "SIGTERM"): number {
-  let count = 0;
-  for (const child of live) {
-    if (child.exitCode === null && child.signalCode === null && child.kill(signal)) count++;
+/**
+ * Stops every process cells started, at shutdown and restart: nothing may be left behind. Direct
+ * children are not enough (a shell's `sleep`, a worker thread's children), so the kernel's whole
+ * process tree is collected first, then signalled: killing a parent first would orphan its
+ * children out of reach.
+ */
+export function killChildProcesses(signal: NodeJS.Signals = "SIGTERM"): void {
+  const pids = new Set([...signalled, ...descendantPids(process.pid), ...[...live].map((child) => child.pid).filter((pid): pid is number => pid !== undefined)]);
+  for (const pid of pids) {
+    signalled.add(pid);
+    try { process.kill(pid, signal); } catch { /* already gone */ }
   }
-  return count;
-}
-
-export function liveChildProcesses(): number {
-  return live.size;
 }

@@ -78,19 +78,23 @@ function connectInspector(): Session {
   return session;
 }
 
-// One Ctrl-C reaches us twice (the helper and the main thread's own handler, once it is free):
-// treat reports that arrive while an interrupt is under way, or just after, as the same one.
-const SIGNAL_COALESCE_MS = 1000;
-let lastSignalAt = -Infinity;
-function onSignal(): void {
+// One Ctrl-C is reported twice: by the helper, and by the main thread's own handler once it is
+// free. A report from one source therefore cancels an unpaired report from the other; anything
+// else is a new signal. (A time window would swallow a second, real interrupt.)
+type SignalSource = "helper" | "main";
+const PAIRING_WINDOW_MS = 5000;
+const unpaired: Record<SignalSource, number[]> = { helper: [], main: [] };
+function onSignal(source: SignalSource): void {
   const now = performance.now();
-  if (forceTimer || now - lastSignalAt < SIGNAL_COALESCE_MS) { lastSignalAt = now; return; }
-  lastSignalAt = now;
+  const other: SignalSource = source === "helper" ? "main" : "helper";
+  unpaired[other] = unpaired[other].filter((at) => now - at < PAIRING_WINDOW_MS);
+  if (unpaired[other].length > 0) { unpaired[other].shift(); return; }
+  if (sigintHelper && sigintHelper.exitCode === null) unpaired[source].push(now);
   expectMainToRespond(INTERRUPT_GRACE_MS);
   post({ kind: "interrupt" });
 }
 
-const sigintHelper = init.watchSignals ? watchSigint(onSignal) : undefined;
+const sigintHelper = init.watchSignals ? watchSigint(() => onSignal("helper")) : undefined;
 
 // --- messages from the main thread -------------------------------------------------------------
 port.on("message", (message: ToTransport) => {
@@ -106,7 +110,7 @@ port.on("message", (message: ToTransport) => {
       forceTimer = undefined;
       break;
     case "sigint":
-      onSignal();
+      onSignal("main");
       break;
     case "close":
       void close();

@@ -1,0 +1,151 @@
+"""execute_request semantics (silent, store_history, user_expressions, allow_stdin,
+stop_on_error), errors with cell positions, and type checking across cells."""
+import unittest
+
+from harness import KernelTestCase, execute, iopub_until_idle, result_of, text_of, wait_reply
+
+
+class ExecuteSemantics(KernelTestCase):
+    def test_busy_execute_input_idle(self):
+        msg_id = self.kc.execute("1 + 1")
+        wait_reply(self.kc, msg_id)
+        seen = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=30)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            seen.append(msg["msg_type"] if msg["msg_type"] != "status" else msg["content"]["execution_state"])
+            if seen[-1] == "idle":
+                break
+        self.assertEqual(seen, ["busy", "execute_input", "execute_result", "idle"])
+
+    def test_execution_count_counts_stored_executions_only(self):
+        first, _ = self.run_ok("1")
+        count = first["content"]["execution_count"]
+        silent, outputs = self.run_ok("console.log('quiet'); 2", silent=True)
+        self.assertEqual(silent["content"]["execution_count"], count)
+        self.assertNotIn("execute_input", [m["msg_type"] for m in outputs])
+        self.assertNotIn("execute_result", [m["msg_type"] for m in outputs])
+        self.assertEqual(text_of(outputs), "quiet\n")  # silent hides results, not streams
+        unstored, outputs = self.run_ok("3", store_history=False)
+        self.assertEqual(unstored["content"]["execution_count"], count)
+        self.assertEqual(result_of(outputs), "3")
+        stored, _ = self.run_ok("4")
+        self.assertEqual(stored["content"]["execution_count"], count + 1)
+
+    def test_user_expressions(self):
+        self.run_ok("const base = 20;")
+        reply, _ = self.run_ok("1", user_expressions={"double": "base * 2", "broken": "nope.nope"})
+        expressions = reply["content"]["user_expressions"]
+        self.assertEqual(expressions["double"]["status"], "ok")
+        self.assertEqual(expressions["double"]["data"]["text/plain"], "40")
+        self.assertEqual(expressions["broken"]["status"], "error")
+        self.assertEqual(expressions["broken"]["ename"], "ReferenceError")
+
+    def test_input_without_stdin_is_a_clear_error(self):
+        reply, outputs = execute(self.kc, 'await input("name? ")', allow_stdin=False)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("allow_stdin", reply["content"]["evalue"])
+
+    def send_three(self, stop_on_error):
+        failing = self.kc.execute("throw new Error('first fails')", stop_on_error=stop_on_error)
+        second = self.kc.execute("'second ran'")
+        third = self.kc.execute("'third ran'")
+        return [wait_reply(self.kc, m)["content"]["status"] for m in (failing, second, third)]
+
+    def test_stop_on_error_aborts_the_queue(self):
+        self.assertEqual(self.send_three(True), ["error", "aborted", "aborted"])
+
+    def test_without_stop_on_error_the_queue_runs(self):
+        self.assertEqual(self.send_three(False), ["error", "ok", "ok"])
+
+    def test_requests_after_an_error_are_not_aborted(self):
+        execute(self.kc, "throw new Error('x')")
+        reply, outputs = execute(self.kc, "'fine'")
+        self.assertEqual(reply["content"]["status"], "ok")
+
+
+class Errors(KernelTestCase):
+    def test_runtime_error_points_at_the_cell_line_and_column(self):
+        code = "const a: number = 1;\ninterface Unused { x: string }\nfunction fail(): never {\n  throw new RangeError('bad value');\n}\nfail();"
+        reply, outputs = execute(self.kc, code)
+        content = reply["content"]
+        self.assertEqual(content["status"], "error")
+        self.assertEqual(content["ename"], "RangeError")
+        self.assertEqual(content["evalue"], "bad value")
+        errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
+        self.assertEqual(len(errors), 1)
+        traceback = "\n".join(errors[0]["traceback"])
+        # Line 4 column 9 of the TypeScript cell (the compiled JavaScript has no interface line).
+        self.assertIn(f"Cell In[{content['execution_count']}]:4:9", traceback)
+        self.assertIn(f"Cell In[{content['execution_count']}]:6:1", traceback)
+        self.assertNotIn("dist/kernel", traceback)
+
+    def test_type_error_names_line_and_column_and_the_cell_does_not_run(self):
+        reply, outputs = execute(self.kc, "console.log('side effect');\nconst n: number = 'text';")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "TypeScriptError")
+        self.assertIn("line 2:7", reply["content"]["evalue"])
+        self.assertIn("TS2322", reply["content"]["evalue"])
+        self.assertEqual(text_of(outputs), "")
+
+    def test_ts_nocheck_opts_a_cell_out(self):
+        reply, outputs = self.run_ok("// @ts-nocheck\nconst loose: number = 'text'; loose")
+        self.assertEqual(result_of(outputs), "'text'")
+
+    def test_thrown_non_errors(self):
+        reply, _ = execute(self.kc, "throw 'just a string'")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("just a string", reply["content"]["evalue"])
+
+    def test_syntax_error_is_reported_not_fatal(self):
+        reply, _ = execute(self.kc, "const = ;")
+        self.assertEqual(reply["content"]["status"], "error")
+        reply, outputs = self.run_ok("'still alive'")
+
+    def test_background_errors_do_not_kill_the_kernel(self):
+        self.run_ok("setTimeout(() => { throw new Error('from a timer') }, 10); Promise.reject(new Error('unhandled'));")
+        reply, outputs = self.run_ok("await new Promise((r) => setTimeout(r, 100)); 'alive'")
+        self.assertEqual(result_of(outputs), "'alive'")
+
+
+class ReRunning(KernelTestCase):
+    DECLARATIONS = """const c1 = 1;
+let l1 = 'a';
+class K { v = 1 }
+function f1() { return 1 }
+interface I1 { a: number }
+type T1 = { b: string };
+enum E1 { A, B }
+const obj: I1 = { a: 2 };
+new K().v + f1() + obj.a"""
+
+    def test_any_declaration_cell_runs_again_and_again(self):
+        for _ in range(4):
+            reply, outputs = self.run_ok(self.DECLARATIONS)
+            self.assertEqual(result_of(outputs), "4")
+
+    def test_a_later_cell_can_redeclare_with_another_type(self):
+        self.run_ok("const shape = 1;")
+        reply, outputs = self.run_ok("const shape = 'now a string'; shape.toUpperCase()")
+        self.assertEqual(result_of(outputs), "'NOW A STRING'")
+        reply, outputs = self.run_ok("shape.length")  # the type checker knows the newest type
+        self.assertEqual(result_of(outputs), "12")
+
+    def test_functions_see_the_current_binding(self):
+        self.run_ok("let counter = 1;\nfunction getCounter() { return counter; }")
+        self.run_ok("counter = 5;")
+        self.assertEqual(result_of(self.run_ok("getCounter()")[1]), "5")
+        self.run_ok("let counter = 7;")
+        self.assertEqual(result_of(self.run_ok("getCounter()")[1]), "7")
+
+    def test_types_flow_across_cells(self):
+        self.run_ok("interface Point { x: number; y: number }\nconst origin: Point = { x: 0, y: 0 };")
+        reply, _ = execute(self.kc, "const p: Point = { x: 1 };")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("TS2741", reply["content"]["evalue"])
+        self.assertEqual(result_of(self.run_ok("origin.x + 1")[1]), "1")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,82 @@
+"""Interrupts, in both of Jupyter's modes: a busy loop, a busy loop that starts after an await,
+and an await that never settles. Each must end with an error in that cell, and leave the kernel
+running with every earlier variable intact."""
+import time
+import unittest
+
+from harness import KernelTestCase, execute, iopub_until_idle, wait_reply
+
+CASES = {
+    "busy_loop": "while (true) {}",
+    "busy_loop_after_await": "await new Promise((r) => setTimeout(r, 50));\nwhile (true) {}",
+    "await_that_never_settles": "await new Promise(() => {})",
+}
+HANG = 20  # seconds: only to detect a hung kernel; the latency itself is measured in bench/
+
+
+class InterruptCases:
+    def setUp(self):
+        self.run_ok("const kept = 41;")
+
+    def interrupt_case(self, code):
+        msg_id = self.kc.execute(code)
+        # Wait until the cell is really running before interrupting it.
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=HANG)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+                break
+        time.sleep(0.3)
+        self.km.interrupt_kernel()
+        reply = wait_reply(self.kc, msg_id, timeout=HANG)
+        outputs = iopub_until_idle(self.kc, msg_id, timeout=HANG)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "InterruptError")
+        errors = [m for m in outputs if m["msg_type"] == "error"]
+        self.assertEqual(len(errors), 1, outputs)
+        self.assertEqual(errors[0]["content"]["ename"], "InterruptError")
+        # The kernel goes on, with its state.
+        reply, outputs = execute(self.kc, "kept + 1")
+        self.assertEqual(reply["content"]["status"], "ok")
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["42"])
+
+    def test_busy_loop(self):
+        self.interrupt_case(CASES["busy_loop"])
+
+    def test_busy_loop_after_await(self):
+        self.interrupt_case(CASES["busy_loop_after_await"])
+
+    def test_await_that_never_settles(self):
+        self.interrupt_case(CASES["await_that_never_settles"])
+
+    def test_interrupt_when_idle_is_harmless(self):
+        self.km.interrupt_kernel()
+        time.sleep(0.5)
+        reply, outputs = execute(self.kc, "kept")
+        self.assertEqual(reply["content"]["status"], "ok")
+
+    def test_interrupt_stops_the_queue(self):
+        # Run All, then interrupt: the cells queued behind the interrupted one are aborted.
+        first = self.kc.execute("while (true) {}")
+        second = self.kc.execute("(globalThis as any).ranAfterInterrupt = true")
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=HANG)
+            if msg["parent_header"].get("msg_id") == first and msg["msg_type"] == "execute_input":
+                break
+        time.sleep(0.3)
+        self.km.interrupt_kernel()
+        self.assertEqual(wait_reply(self.kc, first, HANG)["content"]["status"], "error")
+        self.assertEqual(wait_reply(self.kc, second, HANG)["content"]["status"], "aborted")
+        reply, outputs = execute(self.kc, "String((globalThis as any).ranAfterInterrupt)")
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["'undefined'"])
+
+
+class MessageModeInterrupts(InterruptCases, KernelTestCase):
+    kernel_name = "parlab"
+
+
+class SignalModeInterrupts(InterruptCases, KernelTestCase):
+    kernel_name = "parlab-signal"
+
+
+if __name__ == "__main__":
+    unittest.main()
