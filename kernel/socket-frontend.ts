@@ -18,12 +18,18 @@ export class SocketFrontend implements Frontend {
     return new Promise((resolve) => this.#inputs.set(id, { resolve }));
   }
 
-  /** An input_reply from the frontend. */
+  /**
+   * An input_reply from the frontend. Clients need not name the request they answer
+   * (jupyter_client's input() sends no parent header; ipykernel takes the next reply), so a reply
+   * without a known parent answers the oldest open request.
+   */
   received(reply: Request): void {
-    const id = (reply.parent_header as { msg_id?: string }).msg_id;
-    const waiter = id ? this.#inputs.get(id) : undefined;
-    if (!waiter || reply.header.msg_type !== "input_reply") return;
-    this.#inputs.delete(id!);
+    if (reply.header.msg_type !== "input_reply") return;
+    const parentId = (reply.parent_header as { msg_id?: string }).msg_id;
+    const id = parentId && this.#inputs.has(parentId) ? parentId : this.#inputs.keys().next().value;
+    if (id === undefined) return;
+    const waiter = this.#inputs.get(id)!;
+    this.#inputs.delete(id);
     waiter.resolve(String(reply.content.value ?? ""));
   }
 }

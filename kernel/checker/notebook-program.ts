@@ -155,7 +155,9 @@ export class NotebookProgram {
       if (declared.has(name)) continue;
       byCell.set(cell, [...(byCell.get(cell) ?? []), name]);
     }
-    let text = "\n;";
+    // Only `import`/`export` lines follow the cell: neither can continue its last expression, so
+    // no separator is needed (a ";" would become that expression's own terminator).
+    let text = "\n";
     for (const [cell, names] of byCell) text += `\nimport { ${names.join(", ")} } from "${cellModule(cell)}";`;
     const toExport = [...declared].filter((name) => !exported.has(name));
     if (toExport.length > 0) text += `\nexport { ${toExport.join(", ")} };`;

@@ -1,0 +1,198 @@
+"""What a cell can import and use: Node built-ins, CommonJS and ESM-only packages and local .ts
+files resolved from the notebook's folder, with Node's types found wherever the notebook lives."""
+import json
+import os
+import tempfile
+import unittest
+
+from harness import KernelTestCase, execute, result_of, text_of
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as handle:
+        handle.write(text)
+
+
+class Imports(KernelTestCase):
+    @classmethod
+    def setUpClass(cls):
+        # A notebook folder with no node_modules of its own but two packages, and local .ts files.
+        cls.workdir_override = tempfile.mkdtemp(prefix="parlab-imports-")
+        root = cls.workdir_override
+        write(f"{root}/node_modules/cjs-pkg/package.json", json.dumps({"name": "cjs-pkg", "main": "index.js"}))
+        write(f"{root}/node_modules/cjs-pkg/index.js", "exports.twice = (n) => n * 2;\nexports.kind = 'commonjs';\n")
+        write(f"{root}/node_modules/esm-only/package.json", json.dumps({"name": "esm-only", "type": "module", "exports": {"import": "./index.js"}}))
+        write(f"{root}/node_modules/esm-only/index.js", "export const kind = 'esm';\nexport default function greet(name) { return `hi ${name}`; }\n")
+        write(f"{root}/lib/shapes.ts", "import { unit } from './units';\nexport interface Square { side: number }\nexport function area(s: Square): string { return `${s.side * s.side} ${unit}`; }\n")
+        write(f"{root}/lib/units.ts", "export const unit: string = 'm2';\n")
+        from harness import start_kernel
+        cls.workdir = root
+        cls.km, cls.kc = start_kernel(cls.kernel_name, cwd=root)
+
+    def test_node_builtins_with_types(self):
+        reply, outputs = self.run_ok('import { join } from "node:path";\nimport os from "os";\njoin("a", "b") + typeof os.cpus().length')
+        self.assertEqual(result_of(outputs), "'a/bnumber'")
+
+    def test_node_globals_are_typed_outside_any_node_modules(self):
+        reply, outputs = self.run_ok("const t: NodeJS.Timeout = setTimeout(() => {}, 1); clearTimeout(t); typeof process.pid")
+        self.assertEqual(result_of(outputs), "'number'")
+
+    def test_commonjs_package(self):
+        reply, outputs = self.run_ok('// @ts-nocheck (the test package ships no types)\nimport { twice, kind } from "cjs-pkg";\nimport cjs from "cjs-pkg";\n`${twice(21)} ${kind} ${cjs.kind}`')
+        self.assertEqual(result_of(outputs), "'42 commonjs commonjs'")
+
+    def test_esm_only_package(self):
+        reply, outputs = self.run_ok('// @ts-nocheck\nimport greet, { kind } from "esm-only";\ngreet(kind)')
+        self.assertEqual(result_of(outputs), "'hi esm'")
+
+    def test_untyped_package_is_a_type_error_naming_it(self):
+        reply, outputs = execute(self.kc, 'import { twice } from "cjs-pkg";')
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("cjs-pkg", reply["content"]["evalue"])
+
+    def test_local_typescript_files_are_checked_and_run(self):
+        reply, outputs = self.run_ok('import { area, type Square } from "./lib/shapes.ts";\nconst sq: Square = { side: 3 };\narea(sq)')
+        self.assertEqual(result_of(outputs), "'9 m2'")
+        reply, outputs = execute(self.kc, 'import { area } from "./lib/shapes.ts";\narea({ side: "3" })')
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "TypeScriptError")
+
+    def test_dynamic_import_and_require(self):
+        reply, outputs = self.run_ok('// @ts-nocheck\nconst m = await import("esm-only");\nconst c = require("cjs-pkg");\n`${m.kind}/${c.kind}`')
+        self.assertEqual(result_of(outputs), "'esm/commonjs'")
+
+    def test_missing_module_names_it_and_the_folder(self):
+        reply, outputs = execute(self.kc, '// @ts-nocheck\nimport x from "no-such-package";')
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("no-such-package", reply["content"]["evalue"])
+
+
+class Introspection(KernelTestCase):
+    def test_completion_offers_members_of_an_earlier_cells_object(self):
+        self.run_ok("const account = { owner: 'ada', balance: 10, deposit(n: number) { return n; } };")
+        reply = self.kc.complete("account.", 8, reply=True, timeout=30)["content"]
+        self.assertEqual(reply["status"], "ok")
+        self.assertTrue({"owner", "balance", "deposit"} <= set(reply["matches"]), reply["matches"])
+        self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (8, 8))
+        reply = self.kc.complete("account.ba", 10, reply=True, timeout=30)["content"]
+        self.assertEqual(reply["matches"], ["balance"])
+        self.assertEqual(reply["cursor_start"], 8)
+
+    def test_completion_cursor_counts_code_points(self):
+        self.run_ok("const emojiKey = '😀';")
+        code = "'😀'; emojiK"
+        reply = self.kc.complete(code, len(code), reply=True, timeout=30)["content"]
+        self.assertIn("emojiKey", reply["matches"])
+        self.assertEqual(reply["cursor_start"], len(code) - len("emojiK"))
+
+    def test_inspect_shows_the_type_of_an_earlier_cells_value(self):
+        self.run_ok("/** Money in the bank. */\nconst savings: { amount: number; currency: string } = { amount: 5, currency: 'EUR' };")
+        reply = self.kc.inspect("savings", 3, reply=True, timeout=30)["content"]
+        self.assertTrue(reply["found"])
+        text = reply["data"]["text/plain"]
+        self.assertIn("amount: number", text)
+        self.assertIn("Money in the bank", text)
+        self.assertNotIn("alias", text)
+
+    def test_inspect_of_nothing(self):
+        reply = self.kc.inspect("   ", 1, reply=True, timeout=30)["content"]
+        self.assertEqual(reply["status"], "ok")
+        self.assertFalse(reply["found"])
+
+    def test_is_complete(self):
+        for code, status in [("1 + 1", "complete"), ("function f() {", "incomplete"), ("let x = ;", "invalid"), ("const t = `a", "incomplete")]:
+            msg_id = self.kc.is_complete(code)
+            reply = self.kc.get_shell_msg(timeout=30)
+            self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+            self.assertEqual(reply["content"]["status"], status, code)
+            if status == "incomplete":
+                self.assertIn("indent", reply["content"])
+
+    def test_help_pager(self):
+        reply, outputs = self.run_ok("Math.max?")
+        payload = reply["content"]["payload"]
+        self.assertEqual(payload[0]["source"], "page")
+        self.assertIn("max(...values: number[]): number", payload[0]["data"]["text/plain"])
+
+
+class StdinAndComms(KernelTestCase):
+    def test_input_request_round_trip(self):
+        msg_id = self.kc.execute('const name = await input("name? ");\n`hello ${name}`', allow_stdin=True)
+        request = self.kc.get_stdin_msg(timeout=30)
+        self.assertEqual(request["msg_type"], "input_request")
+        self.assertEqual(request["content"]["prompt"], "name? ")
+        self.assertFalse(request["content"]["password"])
+        self.kc.input("Ada")
+        from harness import wait_reply, iopub_until_idle
+        self.assertEqual(wait_reply(self.kc, msg_id)["content"]["status"], "ok")
+        self.assertEqual(result_of(iopub_until_idle(self.kc, msg_id)), "'hello Ada'")
+
+    def test_password_input(self):
+        msg_id = self.kc.execute('await input("secret: ", { password: true })', allow_stdin=True)
+        request = self.kc.get_stdin_msg(timeout=30)
+        self.assertTrue(request["content"]["password"])
+        self.kc.input("hunter2")
+        from harness import wait_reply
+        self.assertEqual(wait_reply(self.kc, msg_id)["content"]["status"], "ok")
+
+    def test_comms_registry(self):
+        self.run_ok("""const received: unknown[] = [];
+comms.registerTarget("echo", (comm, data) => {
+  received.push(data);
+  comm.onMsg((msg) => { received.push(msg); comm.send({ echoed: msg }); });
+});""")
+        self.kc.shell_channel.send(self.kc.session.msg("comm_open", {"comm_id": "c1", "target_name": "echo", "data": {"hello": 1}}))
+        info = self.kc.comm_info(reply=True, timeout=30)["content"]
+        self.assertEqual(info["comms"], {"c1": {"target_name": "echo"}})
+        self.kc.shell_channel.send(self.kc.session.msg("comm_msg", {"comm_id": "c1", "data": {"n": 2}}))
+        echoed = None
+        for _ in range(50):
+            msg = self.kc.get_iopub_msg(timeout=30)
+            if msg["msg_type"] == "comm_msg":
+                echoed = msg["content"]
+                break
+        self.assertEqual(echoed, {"comm_id": "c1", "data": {"echoed": {"n": 2}}})
+        self.kc.shell_channel.send(self.kc.session.msg("comm_close", {"comm_id": "c1", "data": {}}))
+        reply, outputs = self.run_ok("JSON.stringify(received)")
+        self.assertEqual(result_of(outputs), '\'[{"hello":1},{"n":2}]\'')
+        self.assertEqual(self.kc.comm_info(reply=True, timeout=30)["content"]["comms"], {})
+
+    def test_comm_to_an_unknown_target_is_closed(self):
+        self.kc.shell_channel.send(self.kc.session.msg("comm_open", {"comm_id": "c2", "target_name": "nobody", "data": {}}))
+        for _ in range(50):
+            msg = self.kc.get_iopub_msg(timeout=30)
+            if msg["msg_type"] == "comm_close":
+                self.assertEqual(msg["content"]["comm_id"], "c2")
+                break
+        else:
+            self.fail("no comm_close")
+
+    def test_kernel_opens_a_comm(self):
+        reply, outputs = self.run_ok('const c = comms.open("from-kernel", { x: 1 }); c.id.length')
+        opened = [m for m in outputs if m["msg_type"] == "comm_open"]
+        self.assertEqual(opened[0]["content"]["target_name"], "from-kernel")
+        self.assertEqual(opened[0]["content"]["data"], {"x": 1})
+
+
+class HistoryAcrossRestarts(KernelTestCase):
+    def test_history_survives_a_restart(self):
+        marker = "'remember me across restarts'"
+        self.run_ok(marker)
+        self.km.restart_kernel(now=False)
+        self.kc.wait_for_ready(timeout=60)
+        reply = self.kc.history(hist_access_type="search", pattern="*remember me*", reply=True, timeout=30)["content"]
+        self.assertEqual(reply["status"], "ok")
+        self.assertIn(marker, [entry[2] for entry in reply["history"]])
+        tail = self.kc.history(hist_access_type="tail", n=5, reply=True, timeout=30)["content"]["history"]
+        self.assertIn(marker, [entry[2] for entry in tail])
+        # The new session numbers its cells from 1 again, in a new session.
+        self.run_ok("1")
+        current = self.kc.history(hist_access_type="range", session=0, start=1, stop=2, reply=True, timeout=30)["content"]["history"]
+        self.assertEqual([entry[2] for entry in current], ["1"])
+        previous = self.kc.history(hist_access_type="range", session=-1, start=0, reply=True, timeout=30)["content"]["history"]
+        self.assertIn(marker, [entry[2] for entry in previous])
+
+
+if __name__ == "__main__":
+    unittest.main()
