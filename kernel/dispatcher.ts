@@ -1,7 +1,7 @@
 // Routes requests to handlers: shell requests one at a time in arrival order, control requests at
 // once (even while a cell runs), stdin replies to whoever asked. Every request is bracketed by
 // busy/idle on IOPUB; a handler's failure is answered, never fatal.
-import { writeSync } from "node:fs";
+import { createLog } from "./log.js";
 import type { Request } from "./session.js";
 import type { Handler, HandlerContext } from "./handlers/context.js";
 import type { ToMain } from "./transport/protocol.js";
@@ -103,6 +103,4 @@ export class Dispatcher {
   }
 }
 
-function log(text: string): void {
-  writeSync(2, `[parlab] ${text}\n`);
-}
+const log = createLog();

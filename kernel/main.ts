@@ -1,33 +1,42 @@
 // The kernel's composition root: wires transport, session, interpreter and handlers together.
+// Start-up order matters: the type checker (slowest) and the transport thread start before the
+// main thread loads the rest of the kernel, so all three proceed at once.
 import { writeSync } from "node:fs";
 import { readConnectionFile } from "./wire/connection.js";
 import { Transport } from "./transport/transport.js";
-import { KernelSession } from "./session.js";
-import { SocketFrontend } from "./socket-frontend.js";
-import { Interpreter } from "./interpreter/interpreter.js";
-import { defaultHistoryFile } from "./interpreter/history.js";
-import { Dispatcher } from "./dispatcher.js";
-import { killChildProcesses } from "./runtime/child-processes.js";
+import { CheckerClient } from "./interpreter/checker-client.js";
+import { checkerConfig } from "./interpreter/checker-config.js";
 import type { ToMain } from "./transport/protocol.js";
+import type { Dispatcher } from "./dispatcher.js";
 
 export async function startKernel(connectionFile: string): Promise<void> {
   const connection = readConnectionFile(connectionFile);
-  const frontend = new SocketFrontend();
-  // The type checker takes longest to start: it gets going before the sockets are even bound.
-  const interpreter = new Interpreter({ notebookDir: process.cwd(), frontend, historyFile: defaultHistoryFile() });
+  const notebookDir = process.cwd();
+  const checker = new CheckerClient(checkerConfig(notebookDir));
 
   let dispatcher: Dispatcher | undefined;
+  let interrupt = () => false;
   const early: Extract<ToMain, { kind: "message" }>[] = [];
-  const transport = await Transport.start({ connection, watchSignals: process.platform !== "win32" }, (message) => {
+  const transportStarted = Transport.start({ connection, watchSignals: process.platform !== "win32" }, (message) => {
     if (message.kind === "interrupt") {
-      transport.post({ kind: "responsive" });
-      interpreter.interrupt();
+      transport?.post({ kind: "responsive" });
+      interrupt();
     } else if (dispatcher) {
       dispatcher.receive(message);
     } else {
       early.push(message);
     }
   });
+  let transport: Transport | undefined;
+
+  const [{ KernelSession }, { SocketFrontend }, { Interpreter }, { defaultHistoryFile }, { Dispatcher: RequestDispatcher }, { killChildProcesses }] = await Promise.all([
+    import("./session.js"), import("./socket-frontend.js"), import("./interpreter/interpreter.js"),
+    import("./interpreter/history.js"), import("./dispatcher.js"), import("./runtime/child-processes.js"),
+  ]);
+  const frontend = new SocketFrontend();
+  const interpreter = new Interpreter({ notebookDir, frontend, historyFile: defaultHistoryFile(), checker });
+  interrupt = () => interpreter.interrupt();
+  transport = await transportStarted;
   const session = new KernelSession(transport);
   frontend.session = session;
 
@@ -36,17 +45,17 @@ export async function startKernel(connectionFile: string): Promise<void> {
     if (exiting) return;
     exiting = true;
     interpreter.shutdown();
-    await transport.close();
+    await transport!.close();
     process.exit(0);
   };
-  dispatcher = new Dispatcher({ session, interpreter, exit }, (reply) => frontend.received(reply), () => transport.post({ kind: "responsive" }));
+  dispatcher = new RequestDispatcher({ session, interpreter, exit }, (reply) => frontend.received(reply), () => transport!.post({ kind: "responsive" }));
 
   // Jupyter interrupts in signal mode with SIGINT; Node's default would kill the kernel.
-  process.on("SIGINT", () => transport.post({ kind: "sigint" }));
+  process.on("SIGINT", () => transport!.post({ kind: "sigint" }));
   process.on("SIGTERM", () => void exit());
   process.on("exit", () => killChildProcesses("SIGKILL"));
 
   session.publish("status", { execution_state: "starting" }, undefined);
   for (const message of early.splice(0)) dispatcher.receive(message);
-  interpreter.ready.catch((error: Error) => writeSync(2, `[parlab] ${error.message}\n`));
+  checker.ready.catch((error: Error) => writeSync(2, `[parlab] ${error.message}\n`));
 }

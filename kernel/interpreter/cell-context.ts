@@ -16,8 +16,41 @@ const storage = new AsyncLocalStorage<CellContext>();
 let lastStarted: CellContext | undefined;
 
 export function runInCell<T>(context: CellContext, action: () => T): T {
+  repairAfterTermination();
   lastStarted = context;
   return storage.run(context, action);
+}
+
+// Stopping a busy loop means V8 terminating it. Terminated inside a promise continuation, it
+// skips async_hooks' "after" step: Node then finds its async-id stack unbalanced and aborts the
+// whole process. So just before terminating, the interrupter pauses this thread and calls
+// suspendForTermination() (no hook enabled: no check), and the stale stack is cleared before
+// cells are tracked again.
+let suspended = false;
+const clearAsyncIdStack = loadClearAsyncIdStack();
+
+export function suspendForTermination(): void {
+  suspended = true;
+  storage.disable();
+}
+
+export function repairAfterTermination(): void {
+  if (!suspended) return;
+  suspended = false;
+  clearAsyncIdStack?.();
+}
+
+function loadClearAsyncIdStack(): (() => void) | undefined {
+  // process.binding is deprecated and warns; the warning must not land in a notebook.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => undefined;
+  try {
+    return (process as unknown as { binding(name: string): { clearAsyncIdStack?: () => void } }).binding("async_wrap").clearAsyncIdStack;
+  } catch {
+    return undefined;
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }
 
 /** The cell whose code is running, or, for code with no trace of one, the cell that ran last. */

@@ -1,17 +1,17 @@
 // The language side of the kernel, testable without sockets: it checks a cell's types, runs it,
 // and reports through the Frontend it is given. Handlers translate messages into these calls.
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
 import type { KernelMessage } from "@jupyterlab/services";
 import type { JSONObject } from "../wire/codec.js";
-import { CheckerClient } from "./checker-client.js";
+import type { CheckerClient } from "./checker-client.js";
 import { Evaluator } from "./evaluator.js";
 import { StreamCapture } from "./streams.js";
 import { Tracebacks, type ErrorContent } from "./tracebacks.js";
 import { History, type HistoryEntry, type HistoryQuery } from "./history.js";
 import { CommRegistry } from "./comms.js";
-import { currentCell, runInCell, type CellContext } from "./cell-context.js";
+import { currentCell, repairAfterTermination, runInCell, suspendForTermination, type CellContext } from "./cell-context.js";
 import type { Frontend } from "./frontend.js";
 import { createDisplayApi, type DisplayApi } from "../runtime/display.js";
 import { ModuleLoader } from "../runtime/module-loader.js";
@@ -20,12 +20,14 @@ import { toMimeBundle } from "../runtime/mime.js";
 import { captureChildProcesses, killChildProcesses } from "../runtime/child-processes.js";
 import type { CompletionResult, InspectResult, IsCompleteResult } from "../checker/protocol.js";
 
-const KERNEL_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+import { KERNEL_ROOT } from "./checker-config.js";
 
 export interface InterpreterOptions {
   notebookDir: string;
   frontend: Frontend;
   historyFile: string;
+  /** Started by the caller: it takes longest to get ready, so it should start first. */
+  checker: CheckerClient;
 }
 
 export interface ExecuteRequest {
@@ -69,15 +71,7 @@ export class Interpreter {
 
   constructor(options: InterpreterOptions) {
     this.#frontend = options.frontend;
-    this.#checker = new CheckerClient({
-      notebookDir: options.notebookDir,
-      globalsFile: path.join(KERNEL_ROOT, "kernel/runtime/types/globals.d.ts"),
-      moduleTypes: {
-        tslab: path.join(KERNEL_ROOT, "dist/kernel/runtime/tslab.d.ts"),
-        parlab: path.join(KERNEL_ROOT, "dist/src/index.d.ts"),
-      },
-      typeRoots: [path.join(KERNEL_ROOT, "node_modules/@types")],
-    });
+    this.#checker = options.checker;
     this.#streams = new StreamCapture(this.#frontend);
     this.comms = new CommRegistry({
       publish: (cell, type, content, metadata, buffers) => { this.#streams.flush(); this.#frontend.publish(cell, type, content, metadata, buffers); },
@@ -140,6 +134,7 @@ export class Interpreter {
 
   /** Stops the running cell: its promise is settled here, whatever its code is waiting for. */
   interrupt(): boolean {
+    repairAfterTermination();
     if (!this.#running) return false;
     this.#running.interrupt();
     return true;
@@ -248,6 +243,8 @@ export class Interpreter {
       Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
     }
     setKernelHook({ ...this.display, input });
+    // The interrupter calls this while this thread is paused in a busy loop it is about to stop.
+    Object.defineProperty(globalThis, Symbol.for("parlab.beforeTerminate"), { value: suspendForTermination, configurable: true });
     this.#streams.install();
     captureChildProcesses();
     this.#catchBackgroundErrors();

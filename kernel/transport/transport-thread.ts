@@ -7,6 +7,7 @@ import { decode, encode } from "../wire/codec.js";
 import { Signer } from "../wire/signer.js";
 import { endpoint, type Channel } from "../wire/connection.js";
 import { watchSigint } from "./sigint-helper.js";
+import { createLog } from "../log.js";
 import type { ToMain, ToTransport, TransportInit } from "./protocol.js";
 
 const init = workerData as TransportInit;
@@ -27,18 +28,7 @@ function send(socket: zmq.Writable, frames: Buffer[]): void {
   sendQueues.set(socket, next);
 }
 
-// Logging goes to the kernel's own stderr (never to a notebook), rate-limited so a flood of
-// garbage cannot flood the log. It never includes signatures.
-let lastLogAt = 0;
-let suppressed = 0;
-function log(text: string): void {
-  const now = Date.now();
-  if (now - lastLogAt < 1000) { suppressed++; return; }
-  const extra = suppressed ? ` (${suppressed} similar messages suppressed)` : "";
-  suppressed = 0;
-  lastLogAt = now;
-  process.stderr.write(`[parlab] ${text}${extra}\n`);
-}
+const log = createLog();
 
 async function receive(channel: keyof typeof routers): Promise<void> {
   for await (const frames of routers[channel]) {
@@ -67,9 +57,26 @@ function expectMainToRespond(graceMs: number): void {
   if (forceTimer) return;
   forceTimer = setTimeout(() => {
     forceTimer = undefined;
-    inspector ??= connectInspector();
-    inspector.post("Runtime.terminateExecution", () => undefined);
+    void terminateMainThread();
   }, graceMs);
+}
+
+/**
+ * Pauses the main thread where it is busy, lets the kernel prepare (see suspendForTermination in
+ * interpreter/cell-context.ts: without it, terminating inside a promise continuation aborts
+ * Node), then terminates that execution.
+ */
+async function terminateMainThread(): Promise<void> {
+  const session = inspector ??= connectInspector();
+  const call = (method: string, params: object = {}) => new Promise<void>((resolve) => session.post(method, params, () => resolve()));
+  session.once("Debugger.paused", async () => {
+    await call("Runtime.evaluate", { expression: `globalThis[Symbol.for("parlab.beforeTerminate")]?.()` });
+    await call("Debugger.resume");
+    session.post("Runtime.terminateExecution", () => undefined);
+    await call("Debugger.disable");
+  });
+  await call("Debugger.enable");
+  await call("Debugger.pause");
 }
 
 function connectInspector(): Session {
