@@ -95,10 +95,6 @@ export class Interpreter {
     return this.#checker.ready;
   }
 
-  get checkerPid(): number | undefined {
-    return this.#checker.pid;
-  }
-
   async execute(request: ExecuteRequest): Promise<ExecuteOutcome> {
     const silent = request.silent;
     const storeHistory = request.storeHistory && !silent;

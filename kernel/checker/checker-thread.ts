@@ -1,15 +1,13 @@
-// The type checker's own process: TypeScript is big (~150 MB once lib and @types/node are
-// parsed), and a compiler crash or runaway check must never take the kernel down with it.
+// The type checker's own thread: TypeScript is big (~100 MB once lib and @types/node are parsed)
+// and slow to start, so it works beside the kernel, in its own heap. A compiler crash or runaway
+// check ends this thread, never the kernel.
+import { parentPort, workerData } from "node:worker_threads";
 import { NotebookProgram } from "./notebook-program.js";
 import { isComplete } from "./is-complete.js";
 import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse } from "./protocol.js";
 
-// Jupyter interrupts by signalling the kernel's whole process group; interrupts are the kernel's business.
-process.on("SIGINT", () => undefined);
-process.on("disconnect", () => process.exit(0));
-
-const config = JSON.parse(process.argv[2]!) as CheckerConfig;
-const program = new NotebookProgram(config);
+const port = parentPort!;
+const program = new NotebookProgram(workerData as CheckerConfig);
 
 const methods: CheckerMethods = {
   check: ({ code, cell }) => program.check(code, cell),
@@ -19,7 +17,7 @@ const methods: CheckerMethods = {
   isComplete: ({ code }) => isComplete(code),
 };
 
-process.on("message", (request: CheckerRequest) => {
+port.on("message", (request: CheckerRequest) => {
   let response: CheckerResponse;
   try {
     const handler = methods[request.method] as (params: unknown) => unknown;
@@ -27,8 +25,8 @@ process.on("message", (request: CheckerRequest) => {
   } catch (error) {
     response = { id: request.id, error: (error as Error).stack ?? String(error) };
   }
-  process.send!(response);
+  port.postMessage(response);
 });
 
 program.warm();
-process.send!({ id: 0, result: "ready" });
+port.postMessage({ id: 0, result: "ready" });
