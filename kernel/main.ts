@@ -1,6 +1,7 @@
 // The kernel's composition root: wires transport, session, interpreter and handlers together.
-// Start-up order matters: the type checker (slowest) and the transport thread start before the
-// main thread loads the rest of the kernel, so all three proceed at once.
+// Start-up order matters: the transport thread binds the sockets while the main thread loads the
+// rest of the kernel; the type checker (slowest, and CPU-hungry) starts once the kernel can answer,
+// so on two cores it does not delay the first kernel_info_reply.
 import { writeSync } from "node:fs";
 import { readConnectionFile } from "./wire/connection.js";
 import { Transport } from "./transport/transport.js";
@@ -12,7 +13,6 @@ import type { Dispatcher } from "./dispatcher.js";
 export async function startKernel(connectionFile: string): Promise<void> {
   const connection = readConnectionFile(connectionFile);
   const notebookDir = process.cwd();
-  const checker = new CheckerClient(checkerConfig(notebookDir));
 
   let dispatcher: Dispatcher | undefined;
   let interrupt = () => false;
@@ -33,10 +33,11 @@ export async function startKernel(connectionFile: string): Promise<void> {
     import("./session.js"), import("./socket-frontend.js"), import("./interpreter/interpreter.js"),
     import("./interpreter/history.js"), import("./dispatcher.js"), import("./runtime/child-processes.js"),
   ]);
+  transport = await transportStarted;
+  const checker = new CheckerClient(checkerConfig(notebookDir));
   const frontend = new SocketFrontend();
   const interpreter = new Interpreter({ notebookDir, frontend, historyFile: defaultHistoryFile(), checker });
   interrupt = () => interpreter.interrupt();
-  transport = await transportStarted;
   const session = new KernelSession(transport);
   frontend.session = session;
 
