@@ -1,5 +1,6 @@
 // Memory of a kernel and everything it started, read from Linux's /proc (no `ps` dependency).
-// A kernel's footprint is its whole tree: parlab runs its type checker in a child process.
+// A kernel's footprint is its whole tree (parlab's SIGINT helper is a child process, and a
+// kernel may start others), so both the kernel alone and its tree are reported.
 import { readdirSync, readFileSync } from "node:fs";
 
 export interface ProcessInfo {

@@ -18,14 +18,17 @@ class InterruptCases:
     def setUp(self):
         self.run_ok("const kept = 41;")
 
-    def interrupt_case(self, code):
-        msg_id = self.kc.execute(code)
-        # Wait until the cell is really running before interrupting it.
+    def wait_until_running(self, msg_id):
+        """Interrupting before the cell started would test nothing: wait for its execute_input."""
         while True:
             msg = self.kc.get_iopub_msg(timeout=HANG)
             if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
                 break
         time.sleep(0.3)
+
+    def interrupt_case(self, code):
+        msg_id = self.kc.execute(code)
+        self.wait_until_running(msg_id)
         self.km.interrupt_kernel()
         reply = wait_reply(self.kc, msg_id, timeout=HANG)
         outputs = iopub_until_idle(self.kc, msg_id, timeout=HANG)
@@ -58,11 +61,7 @@ class InterruptCases:
         # Run All, then interrupt: the cells queued behind the interrupted one are aborted.
         first = self.kc.execute("while (true) {}")
         second = self.kc.execute("(globalThis as any).ranAfterInterrupt = true")
-        while True:
-            msg = self.kc.get_iopub_msg(timeout=HANG)
-            if msg["parent_header"].get("msg_id") == first and msg["msg_type"] == "execute_input":
-                break
-        time.sleep(0.3)
+        self.wait_until_running(first)
         self.km.interrupt_kernel()
         self.assertEqual(wait_reply(self.kc, first, HANG)["content"]["status"], "error")
         self.assertEqual(wait_reply(self.kc, second, HANG)["content"]["status"], "aborted")
