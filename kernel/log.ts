@@ -16,3 +16,8 @@ export function createLog(minIntervalMs = 1000): Log {
     writeSync(2, `[parlab] ${text}${extra}\n`);
   };
 }
+
+/** A kernel thread's own output goes to the kernel's stderr: a notebook must never see it. */
+export function sendThreadOutputToLog(worker: { stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream }): void {
+  for (const stream of [worker.stdout, worker.stderr]) stream.on("data", (chunk: Buffer) => writeSync(2, chunk));
+}

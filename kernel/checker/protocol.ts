@@ -40,7 +40,7 @@ export type IsCompleteResult = { status: "complete" } | { status: "invalid" } | 
 
 export interface CheckerMethods {
   check(params: { code: string; cell: number }): CheckResult;
-  transpileExpression(params: { code: string; cell: number }): CheckResult;
+  transpileExpression(params: { code: string }): CheckResult;
   complete(params: { code: string; cursor: number }): CompletionResult;
   inspect(params: { code: string; cursor: number }): InspectResult | null;
   isComplete(params: { code: string }): IsCompleteResult;

@@ -1,6 +1,6 @@
 // The kernel's side of the type-checker thread: requests go out, promises come back.
 import { Worker } from "node:worker_threads";
-import { writeSync } from "node:fs";
+import { sendThreadOutputToLog } from "../log.js";
 import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse } from "../checker/protocol.js";
 
 type Method = keyof CheckerMethods;
@@ -18,9 +18,7 @@ export class CheckerClient {
     this.#worker = new Worker(new URL("../checker/checker-thread.js", import.meta.url), {
       workerData: config, stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
-    // Whatever TypeScript prints is the kernel's business, never a notebook's output.
-    this.#worker.stdout.on("data", (chunk: Buffer) => writeSync(2, chunk));
-    this.#worker.stderr.on("data", (chunk: Buffer) => writeSync(2, chunk));
+    sendThreadOutputToLog(this.#worker);
     this.ready = new Promise((resolve, reject) => {
       this.#pending.set(0, { resolve: () => resolve(), reject });
     });

@@ -70,15 +70,17 @@ export class Interpreter {
   #running: Running | undefined;
 
   constructor(options: InterpreterOptions) {
-    this.#frontend = options.frontend;
+    const frontend = options.frontend;
     this.#checker = options.checker;
-    this.#streams = new StreamCapture(this.#frontend);
-    this.comms = new CommRegistry({
-      publish: (cell, type, content, metadata, buffers) => { this.#streams.flush(); this.#frontend.publish(cell, type, content, metadata, buffers); },
-      requestInput: (cell, prompt, password) => this.#frontend.requestInput(cell, prompt, password),
-    });
+    this.#streams = new StreamCapture(frontend);
+    // Everything else a cell sends goes out after the stream text written before it.
+    this.#frontend = {
+      publish: (...message) => { this.#streams.flush(); frontend.publish(...message); },
+      requestInput: (...request) => { this.#streams.flush(); return frontend.requestInput(...request); },
+    };
+    this.comms = new CommRegistry(this.#frontend);
     this.history = new History(options.historyFile);
-    this.display = createDisplayApi(this.#frontend, () => this.#streams.flush());
+    this.display = createDisplayApi(this.#frontend);
     this.#modules = new ModuleLoader(options.notebookDir, {
       tslab: pathToFileURL(path.join(KERNEL_ROOT, "dist/kernel/runtime/tslab.js")).href,
       parlab: pathToFileURL(path.join(KERNEL_ROOT, "dist/src/index.js")).href,
@@ -112,12 +114,10 @@ export class Interpreter {
     try {
       const error = await this.#run(request.code, cell, interrupted, `Cell In[${executionCount}]`);
       if (error) {
-        this.#streams.flush();
         this.#frontend.publish(cell, "error", { ...error });
         return { status: "error", executionCount, error };
       }
       if (running.captured && running.captured.value !== undefined && !silent) {
-        this.#streams.flush();
         this.#frontend.publish(cell, "execute_result", { execution_count: executionCount, data: toMimeBundle(running.captured.value), metadata: {} });
       }
       const userExpressions = await this.#userExpressions(request.userExpressions, cell, running, interrupted);
@@ -166,17 +166,18 @@ export class Interpreter {
 
   async #run(code: string, cell: CellContext, interrupted: Promise<never>, label: string): Promise<ErrorContent | undefined> {
     try {
-      const checked = await Promise.race([this.#checker.call("check", { code, cell: ++this.#scriptCount }), interrupted]);
+      const script = ++this.#scriptCount;
+      const checked = await Promise.race([this.#checker.call("check", { code, cell: script }), interrupted]);
       if (!checked.ok) return this.#tracebacks.fromDiagnostics(label, checked.diagnostics);
-      return await this.#evaluate(checked.js, checked.sourceMap, code, label, cell, interrupted);
+      return await this.#evaluate(script, checked.js, checked.sourceMap, code, label, cell, interrupted);
     } catch (error) {
       if (error instanceof Interrupted) return this.#tracebacks.fromThrown(error);
       throw error;
     }
   }
 
-  async #evaluate(js: string, sourceMap: string, source: string, label: string, cell: CellContext, interrupted: Promise<never>): Promise<ErrorContent | undefined> {
-    const scriptName = `parlab-cell-${this.#scriptCount}.js`;
+  async #evaluate(script: number, js: string, sourceMap: string, source: string, label: string, cell: CellContext, interrupted: Promise<never>): Promise<ErrorContent | undefined> {
+    const scriptName = `parlab-cell-${script}.js`;
     this.#tracebacks.register(scriptName, label, source, sourceMap);
     const evaluation = await Promise.race([runInCell(cell, () => this.#evaluator.evaluate(js, scriptName)), interrupted]);
     if (evaluation.ok) return undefined;
@@ -187,11 +188,12 @@ export class Interpreter {
   async #userExpressions(expressions: Record<string, string>, cell: CellContext, running: Running, interrupted: Promise<never>): Promise<Record<string, JSONObject>> {
     const results: Record<string, JSONObject> = {};
     for (const [name, expression] of Object.entries(expressions ?? {})) {
-      const transpiled = await this.#checker.call("transpileExpression", { code: expression, cell: ++this.#scriptCount });
+      const script = ++this.#scriptCount;
+      const transpiled = await this.#checker.call("transpileExpression", { code: expression });
       let error: ErrorContent | undefined;
       delete running.captured;
       if (!transpiled.ok) error = this.#tracebacks.fromDiagnostics(`user_expressions["${name}"]`, transpiled.diagnostics);
-      else error = await this.#evaluate(transpiled.js, transpiled.sourceMap, expression, `user_expressions["${name}"]`, cell, interrupted).catch((e: unknown) => this.#tracebacks.fromThrown(e));
+      else error = await this.#evaluate(script, transpiled.js, transpiled.sourceMap, expression, `user_expressions["${name}"]`, cell, interrupted).catch((e: unknown) => this.#tracebacks.fromThrown(e));
       results[name] = error
         ? { status: "error", ...error }
         : { status: "ok", data: toMimeBundle(capturedValue(running)), metadata: {} };
@@ -219,7 +221,6 @@ export class Interpreter {
       const cell = currentCell();
       if (!cell) return Promise.reject(new Error("input() can only be used while a cell runs"));
       if (!cell.allowStdin) return Promise.reject(new Error("input(): this frontend does not accept input (the request said allow_stdin: false)"));
-      this.#streams.flush();
       return this.#frontend.requestInput(cell, String(prompt), Boolean(options.password));
     };
     const globals: Record<string, unknown> = {

@@ -16,12 +16,9 @@ export interface DisplayApi {
   clearOutput(options?: { wait?: boolean }): void;
 }
 
-export function createDisplayApi(frontend: Frontend, beforeOutput: () => void): DisplayApi {
+export function createDisplayApi(frontend: Frontend): DisplayApi {
   const bundleOf = (value: unknown): MimeBundle => isMimeBundle(value) ? normalizeBundle(value) : toMimeBundle(value);
-  const send = (msgType: string, content: Record<string, unknown>) => {
-    beforeOutput();
-    frontend.publish(currentCell(), msgType, content);
-  };
+  const send = (msgType: string, content: Record<string, unknown>) => frontend.publish(currentCell(), msgType, content);
   return {
     display(value, options = {}) {
       send("display_data", {

@@ -1,6 +1,6 @@
 // The main thread's handle on the transport thread.
 import { Worker } from "node:worker_threads";
-import { writeSync } from "node:fs";
+import { sendThreadOutputToLog } from "../log.js";
 import type { ToMain, ToTransport, TransportInit } from "./protocol.js";
 
 export type IncomingHandler = (message: Exclude<ToMain, { kind: "ready" | "fatal" }>) => void;
@@ -14,9 +14,7 @@ export class Transport {
 
   static start(init: TransportInit, onIncoming: IncomingHandler): Promise<Transport> {
     const worker = new Worker(new URL("./transport-thread.js", import.meta.url), { workerData: init, stdout: true, stderr: true });
-    // The thread's logs go straight to the kernel's own stderr: never into a notebook's output.
-    worker.stdout.on("data", (chunk: Buffer) => writeSync(2, chunk));
-    worker.stderr.on("data", (chunk: Buffer) => writeSync(2, chunk));
+    sendThreadOutputToLog(worker);
     return new Promise((resolve, reject) => {
       worker.once("error", reject);
       worker.on("message", (message: ToMain) => {
