@@ -1,5 +1,5 @@
 // What a cell declares at its top level: the names later cells see.
-import ts from "typescript";
+import ts from "#typescript";
 
 export interface CellNames {
   /** Every top-level binding the cell creates (values, types, imports). */

@@ -3,7 +3,7 @@
 // - the imports that stitch cells together for the type checker, and all exports, disappear;
 // - the value of a final expression statement is handed to `__parlab.result(...)`;
 // - `import(...)` and `import.meta` go through the kernel, which resolves from the notebook's folder.
-import ts from "typescript";
+import ts from "#typescript";
 
 export const RUNTIME = "__parlab";
 export const CELL_MODULE_PREFIX = "./__parlab_cell_";

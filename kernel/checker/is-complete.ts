@@ -1,6 +1,6 @@
 // Is a cell ready to run, or is the user in the middle of a construct (an open brace, a
 // template literal)? Errors at the very end of the input mean "keep typing"; elsewhere, "invalid".
-import ts from "typescript";
+import ts from "#typescript";
 import type { IsCompleteResult } from "./protocol.js";
 
 /** Errors that can only be fixed by typing more, wherever the parser reports them. */
