@@ -4,6 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { NotebookProgram } from "./notebook-program.js";
 import { isComplete } from "./is-complete.js";
+import { saveTypeScriptCodeCache } from "./typescript-loader.js";
 import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse } from "./protocol.js";
 
 const port = parentPort!;
@@ -17,7 +18,22 @@ const methods: CheckerMethods = {
   isComplete: ({ code }) => isComplete(code),
 };
 
+// Node's types load when no request has come for a moment (a cell that needs them sooner loads
+// them itself): the first cells do not wait for 2 MB of declarations they may not use.
+const IDLE_BEFORE_NODE_TYPES_MS = 100;
+let idleTimer: NodeJS.Timeout | undefined;
+function loadNodeTypesWhenIdle(): void {
+  clearTimeout(idleTimer);
+  if (program.nodeTypesLoaded) return;
+  idleTimer = setTimeout(() => {
+    program.loadNodeTypes();
+    // Most of the compiler has run by now: that is what the code cache should hold.
+    saveTypeScriptCodeCache();
+  }, IDLE_BEFORE_NODE_TYPES_MS);
+}
+
 port.on("message", (request: CheckerRequest) => {
+  loadNodeTypesWhenIdle();
   let response: CheckerResponse;
   try {
     const handler = methods[request.method] as (params: unknown) => unknown;
@@ -30,3 +46,4 @@ port.on("message", (request: CheckerRequest) => {
 
 program.warm();
 port.postMessage({ id: 0, result: "ready" });
+loadNodeTypesWhenIdle();
