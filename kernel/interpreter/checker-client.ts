@@ -1,7 +1,7 @@
 // The kernel's side of the type-checker thread: requests go out, promises come back.
 import { Worker } from "node:worker_threads";
 import { sendThreadOutputToLog } from "../log.js";
-import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse } from "../checker/protocol.js";
+import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse, CheckResult } from "../checker/protocol.js";
 
 type Method = keyof CheckerMethods;
 
@@ -10,6 +10,8 @@ export class CheckerClient {
   readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   readonly ready: Promise<void>;
   #nextId = 1;
+  readonly #pureResults = new Map<string, Extract<CheckResult, { ok: true }>>();
+  #scopeVersion = -1;
   #exited: Error | undefined;
 
   constructor(config: CheckerConfig) {
@@ -38,6 +40,21 @@ export class CheckerClient {
     this.#worker.on("error", (error) => fail(new Error(`the type checker stopped: ${error.message}`)));
     this.#worker.on("exit", (code) => fail(new Error(`the type checker stopped (exit code ${code})`)));
     this.#worker.unref();
+  }
+
+  /**
+   * Checks a cell. A cell that declares nothing, run again while no cell has declared anything
+   * since, is answered here: the round trip to the checker thread is most of a small cell's time.
+   */
+  async check(code: string, cell: number): Promise<CheckResult> {
+    const known = this.#pureResults.get(code);
+    if (known && known.scopeVersion === this.#scopeVersion) return known;
+    const result = await this.call("check", { code, cell });
+    if (!result.ok) return result;
+    if (result.scopeVersion !== this.#scopeVersion) this.#pureResults.clear();
+    this.#scopeVersion = result.scopeVersion;
+    if (result.declares.length === 0) this.#pureResults.set(code, result);
+    return result;
   }
 
   call<M extends Method>(method: M, params: Parameters<CheckerMethods[M]>[0]): Promise<ReturnType<CheckerMethods[M]>> {

@@ -146,6 +146,45 @@ new K().v + f1() + obj.a"""
         self.assertIn("TS2741", reply["content"]["evalue"])
         self.assertEqual(result_of(self.run_ok("origin.x + 1")[1]), "1")
 
+    def test_an_unchanged_cell_is_checked_again_when_what_it_uses_changed(self):
+        # A re-run of unchanged code may reuse its earlier check only while its names still come
+        # from the same cells.
+        self.run_ok("let width = 3;")
+        user = "const area: number = width * 2; area"
+        self.assertEqual(result_of(self.run_ok(user)[1]), "6")
+        self.assertEqual(result_of(self.run_ok(user)[1]), "6")
+        self.run_ok("let width = 'wide';")
+        reply, _ = execute(self.kc, user)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("TS2362", reply["content"]["evalue"])  # string * number
+        self.run_ok("let width = 4;")
+        self.assertEqual(result_of(self.run_ok(user)[1]), "8")
+
+
+class NodeTypesFromTheFirstCell(unittest.TestCase):
+    """Node's types load after the kernel starts: the very first cell must not notice."""
+
+    def start(self):
+        import tempfile
+        from harness import start_kernel
+        km, kc = start_kernel("parlab", cwd=tempfile.mkdtemp(prefix="parlab-first-"))
+        self.addCleanup(km.shutdown_kernel, now=True)
+        self.addCleanup(kc.stop_channels)
+        return kc
+
+    def test_a_first_cell_using_node_globals_checks_and_runs(self):
+        kc = self.start()
+        reply, outputs = execute(kc, "const id: number = process.pid; Buffer.from('ab').length + typeof id")
+        self.assertEqual(reply["content"]["status"], "ok", outputs)
+        self.assertEqual(result_of(outputs), "'2number'")
+
+    def test_a_first_cell_misusing_node_types_is_a_type_error(self):
+        kc = self.start()
+        reply, _ = execute(kc, "const id: string = process.pid;")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("TS2322", reply["content"]["evalue"])
+        self.assertIn("line 1:7", reply["content"]["evalue"])
+
 
 if __name__ == "__main__":
     unittest.main()
