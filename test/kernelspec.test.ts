@@ -10,9 +10,10 @@ import { fileURLToPath } from "node:url";
 import { chooseLocation } from "../kernel/install/command.js";
 import { InstallError } from "../kernel/install/install-error.js";
 import { kernelSpecDir, sysPrefixDataDir, userDataDir, type Machine } from "../kernel/install/jupyter-paths.js";
-import { cliPath, kernelJson, kernelSpecName, type KernelJson } from "../kernel/install/kernelspec.js";
+import { kernelEntryPath, kernelJson, kernelSpecName, type KernelJson } from "../kernel/install/kernelspec.js";
 
 const builtCli = fileURLToPath(new URL("../kernel/cli.js", import.meta.url));
+const builtEntry = fileURLToPath(new URL("../kernel/run-kernel.js", import.meta.url));
 
 function linux(env: Machine["env"] = {}): Machine {
   return { platform: "linux", env, homedir: "/home/ada", cwd: "/work" };
@@ -110,10 +111,10 @@ test("kernelspec names follow Jupyter's rule and are stored lowercased", () => {
   }
 });
 
-test("kernel.json runs this node on the built CLI, with absolute paths", () => {
+test("kernel.json runs this node on the built kernel entry, with absolute paths", () => {
   const spec = kernelJson("TypeScript (parlab)", "message");
-  assert.deepEqual(spec.argv, [process.execPath, builtCli, "kernel", "{connection_file}"]);
-  assert.equal(cliPath, builtCli);
+  assert.deepEqual(spec.argv, [process.execPath, builtEntry, "{connection_file}"]);
+  assert.equal(kernelEntryPath, builtEntry);
   assert.ok(existsSync(spec.argv[1]!));
   assert.deepEqual(
     { ...spec, argv: [] },
@@ -179,7 +180,7 @@ test("install --prefix: Jupyter finds the spec, and uninstall removes it", needs
   const found = jupyterKernelspecs(env)["parlab"];
   assert.ok(found, "jupyter kernelspec list shows parlab");
   assert.equal(found.resource_dir, specDir);
-  assert.deepEqual(found.spec.argv, [process.execPath, builtCli, "kernel", "{connection_file}"]);
+  assert.deepEqual(found.spec.argv, [process.execPath, builtEntry, "{connection_file}"]);
   assert.equal(found.spec.interrupt_mode, "message");
   assert.equal(found.spec.language, "typescript");
   assert.equal(found.spec.display_name, "TypeScript (parlab)");
@@ -208,7 +209,7 @@ test("install --user honours JUPYTER_DATA_DIR, --name, --display-name, --interru
   assert.equal(found.resource_dir, specDir);
   assert.equal(found.spec.interrupt_mode, "signal");
   assert.equal(found.spec.display_name, "TS dev");
-  assert.deepEqual(found.spec.argv, [process.execPath, builtCli, "kernel", "{connection_file}"]);
+  assert.deepEqual(found.spec.argv, [process.execPath, builtEntry, "{connection_file}"]);
 
   // No location flag means --user, for uninstall as for install.
   const uninstall = parlab(["uninstall", "--name", "parlab-dev"], env);

@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { InstallError } from "./install-error.js";
 import { kernelSpecDir, type Location, type Machine } from "./jupyter-paths.js";
-import { cliPath, kernelJson, kernelSpecName, removeKernelSpec, writeKernelSpec, type InterruptMode } from "./kernelspec.js";
+import { kernelEntryPath, kernelJson, kernelSpecName, removeKernelSpec, writeKernelSpec, type InterruptMode } from "./kernelspec.js";
 
 interface LocationFlags {
   user?: boolean;
@@ -51,9 +51,9 @@ function thisMachine(): Machine {
 
 /** npx runs packages it had to download from a cache that npm may clear at any time. */
 function warnIfRunningFromNpxCache(): void {
-  if (cliPath.includes(`${path.sep}_npx${path.sep}`)) {
+  if (kernelEntryPath.includes(`${path.sep}_npx${path.sep}`)) {
     console.error(
-      `Warning: parlab is running from npx's temporary cache (${cliPath}); the kernel will stop ` +
+      `Warning: parlab is running from npx's temporary cache (${kernelEntryPath}); the kernel will stop ` +
         "starting once npm clears it. Install parlab (npm install parlab) and run its install again.",
     );
   }

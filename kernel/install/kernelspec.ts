@@ -17,7 +17,7 @@ export interface KernelJson {
 }
 
 // Paths are relative to this module once compiled: dist/kernel/install/kernelspec.js.
-export const cliPath = fileURLToPath(new URL("../cli.js", import.meta.url));
+export const kernelEntryPath = fileURLToPath(new URL("../run-kernel.js", import.meta.url));
 export const logoDir = fileURLToPath(new URL("../../../kernel/logo/", import.meta.url));
 export const logoFiles = ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"] as const;
 
@@ -43,7 +43,7 @@ export function kernelSpecName(requested: string): string {
 export function kernelJson(displayName: string, interruptMode: InterruptMode): KernelJson {
   return {
     // Absolute paths, because Jupyter starts kernels without our PATH or working directory.
-    argv: [process.execPath, cliPath, "kernel", "{connection_file}"],
+    argv: [process.execPath, kernelEntryPath, "{connection_file}"],
     display_name: displayName,
     language: "typescript",
     interrupt_mode: interruptMode,
