@@ -29,12 +29,14 @@ interface KernelSpec {
   command: string;
   args: (connectionFile: string) => string[];
   cell: string;
+  /** A comment line, to re-run the cell edited (a kernel may reuse the check of an unchanged cell). */
+  comment: string;
 }
 
 const KERNELS: KernelSpec[] = [
-  { name: "parlab", command: process.execPath, args: (f) => ["dist/kernel/cli.js", "kernel", f], cell: TS_CELL },
-  { name: "tslab", command: process.execPath, args: (f) => ["node_modules/tslab/bin/tslab", "kernel", "--config-path", f], cell: TS_CELL },
-  { name: "ipykernel", command: "/usr/bin/python3", args: (f) => ["-m", "ipykernel_launcher", "-f", f], cell: PY_CELL },
+  { name: "parlab", command: process.execPath, args: (f) => ["dist/kernel/run-kernel.js", f], cell: TS_CELL, comment: "//" },
+  { name: "tslab", command: process.execPath, args: (f) => ["node_modules/tslab/bin/tslab", "kernel", "--config-path", f], cell: TS_CELL, comment: "//" },
+  { name: "ipykernel", command: "/usr/bin/python3", args: (f) => ["-m", "ipykernel_launcher", "-f", f], cell: PY_CELL, comment: "#" },
 ];
 
 /** One cold start of one kernel and everything measured on it (times in ms). */
@@ -50,6 +52,7 @@ interface Sample {
   roundTripIdle: number[];
   typedFirst: number;
   typedReruns: number[];
+  typedEdited: number[];
   shutdown: number;
   leftovers: string[];
   problems: string[];
@@ -107,8 +110,10 @@ async function measureKernel(spec: KernelSpec, round: number): Promise<Sample> {
 
     const typed: number[] = [];
     let typedOutput = "";
-    for (let i = 0; i <= RERUNS; i++) {
-      const request = await client.execute(spec.cell);
+    // The first run, then unchanged and edited re-runs alternately.
+    for (let i = 0; i <= 2 * RERUNS; i++) {
+      const edited = i % 2 === 0 && i > 0;
+      const request = await client.execute(edited ? `${spec.cell}\n${spec.comment} edit ${round}.${i}\n` : spec.cell);
       const reply = await settle(request, exited, "typed cell", problems, 60_000);
       typed.push(reply.at - request.sentAt);
       const { iopub } = await withTimeout(request.idle, 10_000, "typed cell idle");
@@ -120,7 +125,7 @@ async function measureKernel(spec: KernelSpec, round: number): Promise<Sample> {
     const { ms: shutdown, leftovers } = await shutdownKernel(client, child, exited);
     return {
       round, coldStart, first, spawnToFirst, rssStart, rssIdle, rssTyped, roundTripReply, roundTripIdle,
-      typedFirst: typed[0]!, typedReruns: typed.slice(1), shutdown, leftovers, problems,
+      typedFirst: typed[0]!, typedReruns: typed.filter((_, i) => i % 2 === 1), typedEdited: typed.filter((_, i) => i % 2 === 0 && i > 0), shutdown, leftovers, problems,
       kernelInfo: info.message.content, typedOutput,
     };
   } catch (error) {
@@ -215,7 +220,8 @@ const METRICS: Metric[] = [
   { key: "rtIdleMedian", label: "1+1 round trip → idle, median", unit: "ms", ...pooled((s) => s.roundTripIdle, 50) },
   { key: "rtIdleP95", label: "1+1 round trip → idle, p95", unit: "ms", ...pooled((s) => s.roundTripIdle, 95) },
   { key: "typedFirst", label: "typed cell, first run → execute_reply", unit: "ms", ...perStart((s) => s.typedFirst) },
-  { key: "typedRerun", label: "typed cell, re-run median → execute_reply", unit: "ms", ...pooled((s) => s.typedReruns, 50) },
+  { key: "typedRerun", label: "typed cell, re-run unchanged, median → execute_reply", unit: "ms", ...pooled((s) => s.typedReruns, 50) },
+  { key: "typedEdited", label: "typed cell, re-run edited, median → execute_reply", unit: "ms", ...pooled((s) => s.typedEdited, 50) },
   { key: "rssStartKernel", label: "RSS at kernel_info_reply, kernel process", unit: "MiB", ...perStart((s) => mib(s.rssStart.rootKiB)) },
   { key: "rssStartTree", label: "RSS at kernel_info_reply, process tree", unit: "MiB", ...perStart((s) => mib(s.rssStart.totalKiB)) },
   { key: "rssIdleKernel", label: "RSS after 2 s idle, kernel process", unit: "MiB", ...perStart((s) => mib(s.rssIdle.rootKiB)) },
@@ -233,6 +239,7 @@ const TARGETS: { key: string; max: number; shown: string }[] = [
   { key: "rtIdleMedian", max: 1 / 3, shown: "≤ 1/3" },
   { key: "typedFirst", max: 1 / 2, shown: "≤ 1/2" },
   { key: "typedRerun", max: 1 / 2, shown: "≤ 1/2" },
+  { key: "typedEdited", max: 1 / 2, shown: "≤ 1/2" },
   { key: "rssStartTree", max: 1 / 2, shown: "≤ 1/2" },
   { key: "rssStartKernel", max: 1 / 2, shown: "≤ 1/2" },
   { key: "rssIdleTree", max: 1 / 2, shown: "≤ 1/2" },
