@@ -1,0 +1,205 @@
+// Pools of worker threads or child processes that run functions written in a cell: what
+// ThreadPoolExecutor and ProcessPoolExecutor are in Python. tinypool does the pooling (it runs
+// both kinds and was the fastest measured here); this adds shipping cell functions, spans,
+// output routed to the asking cell, per-task timeouts and cancelling.
+import os from "node:os";
+import { Tinypool } from "tinypool";
+import type { SpanRecorder } from "../measure/spans.js";
+import { shipFunction } from "./shipped-function.js";
+import type { TaskRequest, TaskResult } from "./worker-task.js";
+
+const WORKER_TASK = new URL("./worker-task.js", import.meta.url).href;
+
+export interface PoolOptions {
+  /** At most this many workers at once (default: the cores available). */
+  maxWorkers?: number;
+  /** Idle workers end after this long, so a forgotten pool holds no threads or processes (default 2000). */
+  idleTimeoutMs?: number;
+  /** Where the spans of its tasks go. */
+  recorder?: SpanRecorder;
+  /** Prefix each line a worker prints with its lane, e.g. `[thread 3]`. */
+  labelOutput?: boolean;
+}
+
+export interface TaskOptions {
+  /** Cancels the task: a queued task never starts, a running one has its worker stopped. */
+  signal?: AbortSignal;
+  /** Fails the task (and stops its worker) when it runs longer than this. */
+  timeoutMs?: number;
+  /** The task's name on the timeline (default: the function's name and a number). */
+  name?: string;
+}
+
+/** A submitted task: await it (or `.result()`), ask if it is `done()`, or `cancel()` it. */
+export class Future<T> implements PromiseLike<T> {
+  readonly #promise: Promise<T>;
+  readonly #cancel: () => void;
+  #done = false;
+
+  constructor(promise: Promise<T>, cancel: () => void) {
+    this.#promise = promise.finally(() => { this.#done = true; });
+    this.#promise.catch(() => undefined); // rejections are for whoever awaits the future
+    this.#cancel = cancel;
+  }
+
+  result(): Promise<T> {
+    return this.#promise;
+  }
+
+  done(): boolean {
+    return this.#done;
+  }
+
+  /** Returns false when the task had already finished. */
+  cancel(): boolean {
+    if (this.#done) return false;
+    this.#cancel();
+    return true;
+  }
+
+  then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.#promise.then(onFulfilled, onRejected);
+  }
+}
+
+/** A task failed in its worker: the message is the worker's, the stack shows where in the function. */
+export class TaskError extends Error {
+  override name = "TaskError";
+  constructor(message: string, readonly workerStack: string, readonly task: string) {
+    super(message);
+    this.stack = `${this.name}: ${message}\n    in ${task}, in its worker:\n${indent(workerStack)}`;
+  }
+}
+
+type Kind = "thread" | "process";
+let taskCounter = 0;
+
+export abstract class Pool {
+  readonly #pool: Tinypool;
+  readonly #kind: Kind;
+  readonly #options: PoolOptions;
+  #closed = false;
+
+  protected constructor(kind: Kind, options: PoolOptions = {}) {
+    const maxWorkers = options.maxWorkers ?? os.availableParallelism();
+    if (!Number.isInteger(maxWorkers) || maxWorkers < 1) throw new RangeError(`maxWorkers must be a whole number ≥ 1, got ${maxWorkers}`);
+    this.#kind = kind;
+    this.#options = options;
+    this.#pool = new Tinypool({
+      filename: WORKER_TASK,
+      runtime: kind === "thread" ? "worker_threads" : "child_process",
+      minThreads: 0,
+      maxThreads: maxWorkers,
+      idleTimeout: options.idleTimeoutMs ?? 2000,
+      ...(kind === "process" ? { serialization: "advanced" as const } : {}),
+    });
+    livePools.add(this);
+  }
+
+  get maxWorkers(): number {
+    return this.#pool.options.maxThreads;
+  }
+
+  /** Runs `fn(...args)` in a worker. */
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
+    return this.submitWith({}, fn, ...args);
+  }
+
+  /** `submit`, with a timeout, a cancel signal or a task name. */
+  submitWith<A extends unknown[], R>(options: TaskOptions, fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
+    if (this.#closed) throw new Error(`this ${this.#kind} pool is closed: make a new one`);
+    const shipped = shipFunction(fn, this.#kind);
+    const task = options.name ?? `${shipped.name} #${++taskCounter}`;
+    const controller = new AbortController();
+    const signals = [controller.signal, options.signal, options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs)]
+      .filter((signal): signal is AbortSignal => signal !== undefined);
+    const signal = AbortSignal.any(signals);
+    const request: TaskRequest = { fn: shipped, args, task };
+    const run = (this.#pool.run(request, { signal }) as Promise<TaskResult>).then(
+      (result) => this.#settle(result),
+      (error: Error) => {
+        throw signal.aborted ? abortError(signal.reason, task, options.timeoutMs) : crashError(error, task, this.#kind);
+      },
+    );
+    return new Future(run as Promise<Awaited<R>>, () => controller.abort(new Error("cancelled")));
+  }
+
+  /** `fn(item)` for every item, in parallel; results in the items' order (like `Executor.map`). */
+  map<T, R>(fn: (item: T) => R, items: Iterable<T>, options: Omit<TaskOptions, "name"> = {}): Promise<Awaited<R>[]> {
+    return Promise.all([...items].map((item) => this.submitWith(options, fn, item).result()));
+  }
+
+  /** `fn(...args)` for every argument list (like `Pool.starmap`). */
+  starmap<A extends unknown[], R>(fn: (...args: A) => R, argLists: Iterable<A>, options: Omit<TaskOptions, "name"> = {}): Promise<Awaited<R>[]> {
+    return Promise.all([...argLists].map((args) => this.submitWith(options, fn, ...args).result()));
+  }
+
+  /** One call, waited for (like `Pool.apply`). */
+  apply<A extends unknown[], R>(fn: (...args: A) => R, args: A, options: TaskOptions = {}): Promise<Awaited<R>> {
+    return this.submitWith(options, fn, ...args).result();
+  }
+
+  /** Ends every worker; queued tasks are rejected. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    livePools.delete(this);
+    await this.#pool.destroy();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #settle(result: TaskResult): unknown {
+    replayOutput(result, this.#options.labelOutput === true);
+    this.#options.recorder?.add(result.span);
+    if (!result.ok) throw new TaskError(result.error.message, result.error.stack, result.span.task);
+    return result.value;
+  }
+}
+
+/** Worker threads: shared process, parallel JavaScript, cheap to start. */
+export class ThreadPool extends Pool {
+  constructor(options: PoolOptions = {}) {
+    super("thread", options);
+  }
+}
+
+/** Child processes: separate memory, parallel, dearer to start and to send data to. */
+export class ProcessPool extends Pool {
+  constructor(options: PoolOptions = {}) {
+    super("process", options);
+  }
+}
+
+// Pools a cell forgot to close still end with the kernel: a restart or shutdown leaves nothing.
+const livePools = new Set<Pool>();
+export function closeAllPools(): Promise<void> {
+  return Promise.all([...livePools].map((pool) => pool.close())).then(() => undefined);
+}
+
+/** What the worker printed, written here so it lands in the cell that is waiting for the task. */
+function replayOutput(result: TaskResult, label: boolean): void {
+  for (const { stream, text } of result.output) {
+    const out = stream === "stdout" ? process.stdout : process.stderr;
+    out.write(label ? text.replace(/^(?=.)/gm, `[${result.span.lane}] `) : text);
+  }
+}
+
+function abortError(reason: unknown, task: string, timeoutMs: number | undefined): Error {
+  const timedOut = reason instanceof DOMException && reason.name === "TimeoutError";
+  const error = new Error(timedOut ? `${task} took longer than ${timeoutMs} ms and was stopped` : `${task} was cancelled`);
+  error.name = timedOut ? "TimeoutError" : "AbortError";
+  return error;
+}
+
+function crashError(error: Error, task: string, kind: Kind): Error {
+  const wrapped = new Error(`the ${kind} running ${task} died: ${error.message}`, { cause: error });
+  wrapped.name = "WorkerCrashError";
+  return wrapped;
+}
+
+function indent(text: string): string {
+  return text.split("\n").map((line) => `    ${line}`).join("\n");
+}

@@ -1,0 +1,83 @@
+// A function written in a cell runs elsewhere (a worker thread, a child process) as its source
+// text, like Python pickling a function by reference. What it cannot take along is its
+// surroundings: a variable from the cell, an import. We find those before the function leaves,
+// so the error names the variable, the way Python refuses to pickle a lambda.
+import { createHash } from "node:crypto";
+import vm from "node:vm";
+import * as acorn from "acorn";
+import { analyze } from "eslint-scope";
+
+/** What travels to the worker: compiled there once per function, then called per task. */
+export interface ShippedFunction {
+  /** A hash of the source: the worker's compile cache key. */
+  id: string;
+  name: string;
+  source: string;
+}
+
+export class UnshippableFunctionError extends Error {
+  override name = "UnshippableFunctionError";
+}
+
+// Every worker and child has these: the language's own globals plus Node's. `require` is given
+// to shipped functions by the worker, so `require("node:crypto")` inside a function works.
+const WORKER_GLOBALS = new Set<string>([
+  ...(vm.runInNewContext("Object.getOwnPropertyNames(globalThis)") as string[]),
+  "process", "Buffer", "console", "setTimeout", "setInterval", "setImmediate", "clearTimeout",
+  "clearInterval", "clearImmediate", "queueMicrotask", "structuredClone", "fetch", "URL",
+  "URLSearchParams", "TextEncoder", "TextDecoder", "AbortController", "AbortSignal", "performance",
+  "crypto", "atob", "btoa", "Event", "EventTarget", "MessageChannel", "MessagePort",
+  "BroadcastChannel", "Blob", "Headers", "Request", "Response", "FormData", "global", "require",
+  "SharedArrayBuffer", "Atomics", "WebAssembly", "undefined", "NaN", "Infinity", "arguments",
+]);
+
+const shipped = new WeakMap<Function, ShippedFunction>();
+
+/** Checks once per function that it can run on its own, and returns what to send. */
+export function shipFunction(fn: Function, where: "thread" | "process"): ShippedFunction {
+  const known = shipped.get(fn);
+  if (known) return known;
+  if (typeof fn !== "function") throw new TypeError(`expected a function to run in a ${where}, got ${typeof fn}`);
+  const name = fn.name || "the function";
+  const source = expressionSource(fn, name, where);
+  const free = freeVariables(source).filter((variable) => !WORKER_GLOBALS.has(variable));
+  if (free.length > 0) {
+    const list = free.map((variable) => `'${variable}'`).join(", ");
+    throw new UnshippableFunctionError(
+      `${name} uses ${list} from around it, which a ${where} cannot take along: a ${where} gets the ` +
+        `function's source, not the variables or imports of its cell. Pass ${free.length > 1 ? "them" : "it"} ` +
+        `as an argument, or define ${free.length > 1 ? "them" : "it"} inside the function ` +
+        `(modules: const { x } = require("module") inside it).`,
+    );
+  }
+  const result = { id: createHash("sha1").update(source).digest("hex"), name, source };
+  shipped.set(fn, result);
+  return result;
+}
+
+/** The function's source as an expression: methods (`area() {}`) become function expressions. */
+function expressionSource(fn: Function, name: string, where: string): string {
+  const text = Function.prototype.toString.call(fn);
+  if (/\{\s*\[native code\]\s*\}$/.test(text)) {
+    throw new UnshippableFunctionError(`${name} is built in (native code): a ${where} cannot run it from source; wrap it in a function of your own`);
+  }
+  if (text.startsWith("class ") || text.startsWith("class{")) {
+    throw new UnshippableFunctionError(`${name} is a class: pass a function to run in a ${where}`);
+  }
+  for (const candidate of [text, `function ${text}`, text.replace(/^async\s+/, "async function ")]) {
+    try {
+      acorn.parseExpressionAt(`(${candidate})`, 0, { ecmaVersion: "latest" });
+      return candidate;
+    } catch {
+      // Not this shape; try the next.
+    }
+  }
+  throw new UnshippableFunctionError(`${name} could not be read back from its source to run in a ${where}`);
+}
+
+function freeVariables(source: string): string[] {
+  const program = acorn.parse(`(${source});`, { ecmaVersion: "latest", sourceType: "script", ranges: true });
+  const scopes = analyze(program as never, { ecmaVersion: 2022, sourceType: "script" });
+  const names = scopes.globalScope!.through.map((reference) => reference.identifier.name);
+  return [...new Set(names)];
+}

@@ -1,0 +1,122 @@
+// The pools without a kernel: shipping cell functions, isolation, failures, cancelling, spans.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ProcessPool, TaskError, ThreadPool } from "../src/pool/pool.js";
+import { Process, Thread } from "../src/pool/single.js";
+import { UnshippableFunctionError } from "../src/pool/shipped-function.js";
+import { SpanRecorder } from "../src/measure/spans.js";
+
+function fib(n: number): number {
+  const go = (k: number): number => (k < 2 ? k : go(k - 1) + go(k - 2));
+  return go(n);
+}
+
+test("a thread pool maps a cell function over items, in order, on several threads", async (t) => {
+  const recorder = new SpanRecorder();
+  const pool = new ThreadPool({ maxWorkers: 2, recorder });
+  t.after(() => pool.close());
+  assert.deepEqual(await pool.map(fib, [10, 15, 20, 1]), [55, 610, 6765, 1]);
+  assert.equal(recorder.spans.length, 4);
+  for (const span of recorder.spans) {
+    assert.equal(span.laneKind, "thread");
+    assert.match(span.lane, /^thread \d+$/);
+    assert.ok(span.end >= span.start);
+  }
+});
+
+test("a function using a variable of its surroundings is refused, naming the variable", () => {
+  const pool = new ThreadPool({ maxWorkers: 1 });
+  const rate = 3;
+  assert.throws(() => pool.submit((x: number) => x * rate, 2), (error: Error) => {
+    assert.ok(error instanceof UnshippableFunctionError);
+    assert.match(error.message, /'rate'/);
+    assert.match(error.message, /argument/);
+    return true;
+  });
+  return pool.close();
+});
+
+test("globals and require() inside the function are fine", async (t) => {
+  const pool = new ThreadPool({ maxWorkers: 1 });
+  t.after(() => pool.close());
+  const hash = await pool.submit((text: string) => {
+    const { createHash } = require("node:crypto") as typeof import("node:crypto");
+    return createHash("sha1").update(text).digest("hex").length + Math.max(1, 2);
+  }, "abc");
+  assert.equal(hash, 42);
+});
+
+test("an error in a task surfaces with the worker's stack, and the pool keeps working", async (t) => {
+  const pool = new ThreadPool({ maxWorkers: 1 });
+  t.after(() => pool.close());
+  await assert.rejects(pool.submit(function explode() { throw new RangeError("too far"); }).result(), (error: Error) => {
+    assert.ok(error instanceof TaskError);
+    assert.equal(error.message, "too far");
+    assert.match(error.stack ?? "", /RangeError: too far/);
+    assert.match(error.stack ?? "", /explode #\d+/);
+    return true;
+  });
+  await assert.rejects(pool.submit(() => process.exit(3)).result(), /process\.exit\(3\)/);
+  await assert.rejects(pool.submit(() => { setTimeout(() => { throw new Error("late crash"); }, 1); return new Promise(() => undefined); }).result(), /late crash/);
+  assert.equal(await pool.submit((n: number) => n * 2, 21), 42);
+});
+
+test("a per-task timeout stops a runaway task, and cancel() stops a queued one", async (t) => {
+  const pool = new ThreadPool({ maxWorkers: 1 });
+  t.after(() => pool.close());
+  await assert.rejects(pool.submitWith({ timeoutMs: 100 }, () => { for (;;) { /* spin */ } }).result(), { name: "TimeoutError" });
+  const blocker = pool.submitWith({ timeoutMs: 30_000 }, (ms: number) => { const end = Date.now() + ms; while (Date.now() < end) { /* busy */ } return "blocker"; }, 300);
+  const queued = pool.submit(() => "should not run");
+  assert.equal(queued.cancel(), true);
+  await assert.rejects(queued.result(), { name: "AbortError" });
+  assert.equal(await blocker, "blocker");
+  const controller = new AbortController();
+  const aborted = pool.submitWith({ signal: controller.signal }, () => new Promise(() => undefined));
+  setTimeout(() => controller.abort(), 50);
+  await assert.rejects(aborted.result(), { name: "AbortError" });
+  assert.equal(await pool.submit(() => "still working"), "still working");
+});
+
+test("processes do not share memory: a child's write to a global is not seen by the parent", async (t) => {
+  const recorder = new SpanRecorder();
+  const pool = new ProcessPool({ maxWorkers: 2, recorder });
+  t.after(() => pool.close());
+  (globalThis as { counter?: number }).counter = 0;
+  const results = await pool.map(function bump(n: number) {
+    const scope = globalThis as { counter?: number };
+    scope.counter = (scope.counter ?? 0) + n;
+    return { pid: process.pid, counter: scope.counter };
+  }, [5, 7]);
+  assert.equal((globalThis as { counter?: number }).counter, 0);
+  for (const result of results) assert.notEqual(result.pid, process.pid);
+  assert.deepEqual(await pool.starmap((a: number, b: number) => a * b, [[2, 3], [4, 5]]), [6, 20]);
+  assert.equal(await pool.apply((a: string) => a.toUpperCase(), ["x"]), "X");
+  assert.ok(recorder.spans.every((span) => span.laneKind === "process" && /^process \d+$/.test(span.lane)));
+  await assert.rejects(pool.submit(() => process.exit(2)).result(), /died/);
+  assert.equal(await pool.submit(() => "alive"), "alive");
+});
+
+test("Thread and Process start, join and return the result", async () => {
+  const thread = new Thread(fib, [12]).start();
+  const child = new Process((a: number, b: number) => a + b, [1, 2]).start();
+  assert.equal(await thread.join(), 144);
+  assert.equal(await child.join(), 3);
+  assert.throws(() => thread.start(), /started once/);
+  await assert.rejects(new Thread(fib, [1]).join(), /start\(\) first/);
+});
+
+test("a worker's console output is replayed in the caller, labelled by lane when asked", async (t) => {
+  const written: string[] = [];
+  const original = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => { written.push(chunk.toString()); return true; }) as typeof process.stdout.write;
+  try {
+    const pool = new ThreadPool({ maxWorkers: 1, labelOutput: true });
+    t.after(() => pool.close());
+    await pool.submit(() => { console.log("first line"); console.log("second line"); });
+  } finally {
+    process.stdout.write = original;
+  }
+  // (node:test reports through stdout too: look for the lines, not at the whole stream)
+  const text = written.join("");
+  assert.match(text, /\[(thread \d+)\] first line\n\[\1\] second line\n/);
+});
