@@ -32,3 +32,6 @@ export { Future, ProcessPool, TaskError, ThreadPool, closeAllPools, type PoolOpt
 export { Process, Thread } from "./pool/single.js";
 export { UnshippableFunctionError } from "./pool/shipped-function.js";
 export { MAIN_LOOP, SpanRecorder, now, type LaneKind, type Span } from "./measure/spans.js";
+
+// Timing plots: plotly for live views, a PNG for shared notebooks, the numbers as text.
+export * from "./plot/index.js";
