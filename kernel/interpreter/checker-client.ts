@@ -10,8 +10,6 @@ export class CheckerClient {
   readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   readonly ready: Promise<void>;
   #nextId = 1;
-  readonly #pureResults = new Map<string, Extract<CheckResult, { ok: true }>>();
-  #scopeVersion = -1;
   #exited: Error | undefined;
 
   constructor(config: CheckerConfig) {
@@ -42,19 +40,8 @@ export class CheckerClient {
     this.#worker.unref();
   }
 
-  /**
-   * Checks a cell. A cell that declares nothing, run again while no cell has declared anything
-   * since, is answered here: the round trip to the checker thread is most of a small cell's time.
-   */
-  async check(code: string, cell: number): Promise<CheckResult> {
-    const known = this.#pureResults.get(code);
-    if (known && known.scopeVersion === this.#scopeVersion) return known;
-    const result = await this.call("check", { code, cell });
-    if (!result.ok) return result;
-    if (result.scopeVersion !== this.#scopeVersion) this.#pureResults.clear();
-    this.#scopeVersion = result.scopeVersion;
-    if (result.declares.length === 0) this.#pureResults.set(code, result);
-    return result;
+  check(code: string, cell: number): Promise<CheckResult> {
+    return this.call("check", { code, cell });
   }
 
   call<M extends Method>(method: M, params: Parameters<CheckerMethods[M]>[0]): Promise<ReturnType<CheckerMethods[M]>> {
