@@ -34,7 +34,9 @@ export class SpanRecorder {
   async time<T>(task: string, lane: { lane: string; laneKind: LaneKind }, work: () => T | Promise<T>): Promise<T> {
     const start = now();
     try {
-      const value = await work();
+      // Synchronous work ends when it returns: awaiting first would stretch its span.
+      const returned = work();
+      const value = returned instanceof Promise ? await returned : returned;
       this.add({ task, ...lane, start, end: now() });
       return value;
     } catch (error) {
