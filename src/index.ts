@@ -35,3 +35,11 @@ export { MAIN_LOOP, SpanRecorder, now, type LaneKind, type Span } from "./measur
 
 // Timing plots: plotly for live views, a PNG for shared notebooks, the numbers as text.
 export * from "./plot/index.js";
+
+// Async helpers (asyncio-shaped), timing, and a slow local server standing in for the web.
+export { AbortError, blockingSleep, gather, map, sleep } from "./async.js";
+export type { Awaitable, BlockingSleepOptions, GatherOptions, MapOptions, SleepOptions } from "./async.js";
+export { currentLane, defaultRecorder, withRecorder, type Lane } from "./measure/recorder.js";
+export { bench, compare, summarize, timeit, Comparison, Timing } from "./measure/timing.js";
+export type { CompareOptions, Run, Summary, TimeitOptions } from "./measure/timing.js";
+export { fetchText, startSlowServer, type SlowServer, type SlowServerOptions } from "./net/slow-server.js";

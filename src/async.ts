@@ -1,0 +1,221 @@
+// asyncio's shapes for notebooks that port Python: sleep, gather, a bounded map (a semaphore
+// around tasks) and a sleep that really blocks its thread, like time.sleep. Each records spans,
+// into `options.recorder` or the default recorder (see measure/recorder.ts).
+import { now, type SpanRecorder } from "./measure/spans.js";
+import { currentLane, defaultRecorder, recordTask, recordTaskSync } from "./measure/recorder.js";
+import { isThenable } from "./thenable.js";
+
+/** What an aborted helper rejects with; `cause` is the signal's reason. */
+export class AbortError extends Error {
+  override name = "AbortError";
+  readonly code = "ABORT_ERR";
+}
+
+function abortError(signal: AbortSignal): AbortError {
+  return new AbortError("The operation was aborted", { cause: signal.reason });
+}
+
+// setTimeout turns longer delays into 1 ms (with only a warning), so sleep refuses them.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function checkMs(where: string, ms: number, max = Number.MAX_VALUE): void {
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || ms > max) {
+    throw new RangeError(`${where}: ms must be a finite number from 0 to ${max}, got ${String(ms)}`);
+  }
+}
+
+export interface RecordOptions {
+  /** Where the spans go; by default `defaultRecorder()`. */
+  recorder?: SpanRecorder;
+}
+
+export interface SleepOptions extends RecordOptions {
+  signal?: AbortSignal;
+  /** The span's task name; by default `sleep <ms> ms`. */
+  name?: string;
+}
+
+/** `await asyncio.sleep(s)`: waits without blocking the loop; rejects with an AbortError on abort. */
+export function sleep(ms: number, options: SleepOptions = {}): Promise<void> {
+  checkMs("sleep", ms, MAX_TIMER_MS);
+  const { signal } = options;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  return recordTask(options.recorder ?? defaultRecorder(), options.name ?? `sleep ${ms} ms`, currentLane(), () =>
+    new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(abortError(signal!));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
+  );
+}
+
+export interface BlockingSleepOptions extends RecordOptions {
+  /** The span's task name; by default `blockingSleep <ms> ms`. */
+  name?: string;
+}
+
+// One shared cell to wait on; nobody ever notifies it, so every wait runs to its timeout.
+const blocker = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * `time.sleep(s)` in a thread: blocks the calling thread (Atomics.wait), so nothing else on its
+ * event loop runs meanwhile. On the main thread that stalls every timer and promise.
+ */
+export function blockingSleep(ms: number, options: BlockingSleepOptions = {}): void {
+  checkMs("blockingSleep", ms);
+  recordTaskSync(options.recorder ?? defaultRecorder(), options.name ?? `blockingSleep ${ms} ms`, currentLane(), () => {
+    const start = now();
+    // The loop guarantees at least `ms` by the spans' clock, should a wait return early. (V8 still
+    // interrupts a wait, so the kernel's interrupt button stops it.)
+    for (let left = ms; left > 0; left = ms - (now() - start)) Atomics.wait(blocker, 0, 0, left);
+  });
+}
+
+/** A task for gather: a promise already running, or a function that starts it (like a coroutine). */
+export type Awaitable<T = unknown> = PromiseLike<T> | (() => T | PromiseLike<T>);
+
+/** What a task settles to: the function's (awaited) result, or the promise's value. */
+export type TaskResult<A> = A extends () => infer R ? Awaited<R> : Awaited<A>;
+
+export type GatherResults<T extends readonly unknown[]> = { -readonly [K in keyof T]: TaskResult<T[K]> };
+export type GatherSettled<T extends readonly unknown[]> = { -readonly [K in keyof T]: TaskResult<T[K]> | Error };
+
+export interface GatherOptions extends RecordOptions {
+  /** Like asyncio's return_exceptions: failed tasks give their error in place instead of rejecting. */
+  returnExceptions?: boolean;
+  /** Span names: a prefix (`download` gives `download #1`, `download #2`, ...) or a function of the index. */
+  name?: string | ((index: number) => string);
+}
+
+function isOptions(value: unknown): value is GatherOptions {
+  return typeof value === "object" && value !== null && !isThenable(value);
+}
+
+function toError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason), { cause: reason });
+}
+
+function describe(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+}
+
+/**
+ * `asyncio.gather(...)`: runs every task at once and resolves to their results in argument order.
+ * Functions are started here, in order, and each is recorded as a span; promises were started by
+ * whoever made them and are only awaited. The first rejection rejects (the other tasks keep
+ * running, as in asyncio) unless the last argument is `{ returnExceptions: true }`.
+ */
+export function gather<T extends readonly Awaitable[]>(...tasks: T): Promise<GatherResults<T>>;
+export function gather<T extends readonly Awaitable[]>(...args: [...tasks: T, options: GatherOptions & { returnExceptions?: false }]): Promise<GatherResults<T>>;
+export function gather<T extends readonly Awaitable[]>(...args: [...tasks: T, options: GatherOptions]): Promise<GatherSettled<T>>;
+export function gather(...args: unknown[]): Promise<unknown[]> {
+  const options: GatherOptions = args.length > 0 && isOptions(args.at(-1)) ? (args.pop() as GatherOptions) : {};
+  const bad = args.findIndex((task) => typeof task !== "function" && !isThenable(task));
+  if (bad >= 0) {
+    return Promise.reject(new TypeError(`gather: argument ${bad + 1} is neither a promise nor a function that starts one (got ${describe(args[bad])})`));
+  }
+  let names: string[];
+  try {
+    names = args.map((_, i) => taskName(options.name, i));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const recorder = options.recorder ?? defaultRecorder();
+  const lane = currentLane();
+  const started = args.map((task, i) =>
+    typeof task === "function" ? recordTask(recorder, names[i], lane, task as () => unknown) : Promise.resolve(task),
+  );
+  return Promise.all(options.returnExceptions ? started.map((p) => p.then((value) => value, toError)) : started);
+}
+
+function taskName(name: string | ((index: number) => string) | undefined, index: number): string {
+  return typeof name === "function" ? name(index) : `${name ?? "task"} #${index + 1}`;
+}
+
+export interface MapOptions<T> extends RecordOptions {
+  /** How many calls may run at once (the semaphore's size): an integer >= 1, or Infinity. */
+  concurrency: number;
+  /** Aborting stops starting new calls, aborts the running ones' signal and rejects with an AbortError. */
+  signal?: AbortSignal;
+  /** Span names: a prefix (`fetch` gives `fetch #1`, ...) or a function of the item and its index. */
+  name?: string | ((item: T, index: number) => string);
+}
+
+/**
+ * Calls `fn` on every item with at most `concurrency` calls running at once, like tasks that each
+ * take a slot of an asyncio.Semaphore. Resolves to the results in input order. After the first
+ * failure no new call starts, the `signal` given to running calls aborts, and the promise rejects
+ * with that failure (running calls are not awaited).
+ */
+export function map<T, R>(
+  items: Iterable<T>,
+  fn: (item: T, index: number, signal: AbortSignal) => R | PromiseLike<R>,
+  options: MapOptions<T>,
+): Promise<Awaited<R>[]> {
+  const { concurrency, signal } = options ?? {};
+  if (typeof concurrency !== "number" || !(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
+    return Promise.reject(new RangeError(`map: option "concurrency" must be an integer >= 1 or Infinity, got ${String(concurrency)}`));
+  }
+  if (typeof fn !== "function") return Promise.reject(new TypeError(`map: fn must be a function, got ${describe(fn)}`));
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const list = Array.from(items);
+  const recorder = options.recorder ?? defaultRecorder();
+  const lane = currentLane();
+  const inner = new AbortController();
+  const names = options.name;
+  const nameOf = (item: T, i: number) => (typeof names === "function" ? names(item, i) : `${names ?? "task"} #${i + 1}`);
+
+  return new Promise<Awaited<R>[]>((resolve, reject) => {
+    const results = new Array<Awaited<R>>(list.length);
+    let next = 0;
+    let running = 0;
+    let finished = false;
+    const finish = (outcome: { failed: false } | { failed: true; error: unknown }) => {
+      if (finished) return;
+      finished = true;
+      signal?.removeEventListener("abort", onAbort);
+      if (!outcome.failed) resolve(results);
+      else {
+        inner.abort(outcome.error);
+        reject(outcome.error);
+      }
+    };
+    const fail = (error: unknown) => finish({ failed: true, error });
+    const onAbort = () => fail(abortError(signal!));
+    signal?.addEventListener("abort", onAbort, { once: true });
+
+    const launch = () => {
+      while (!finished && running < concurrency && next < list.length) {
+        const i = next++;
+        let task: string;
+        try {
+          task = nameOf(list[i], i);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        running++;
+        recordTask(recorder, task, lane, () => fn(list[i], i, inner.signal)).then(
+          (value) => {
+            results[i] = value as Awaited<R>;
+            running--;
+            if (next === list.length && running === 0) finish({ failed: false });
+            else launch();
+          },
+          (error: unknown) => {
+            running--;
+            fail(error);
+          },
+        );
+      }
+    };
+    if (list.length === 0) finish({ failed: false });
+    else launch();
+  });
+}

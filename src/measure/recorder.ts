@@ -1,0 +1,92 @@
+// Where helpers put their spans when not given a recorder. `withRecorder` scopes a recorder to one
+// async call tree (AsyncLocalStorage), so cells or compared variants running at the same time
+// never mix their spans.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { isMainThread, threadId } from "node:worker_threads";
+import { MAIN_LOOP, SpanRecorder, now, type LaneKind } from "./spans.js";
+import { isThenable } from "../thenable.js";
+
+export type Lane = { lane: string; laneKind: LaneKind };
+
+interface Shared {
+  fallback: SpanRecorder;
+  scoped: AsyncLocalStorage<SpanRecorder>;
+  /** The recorder that an enclosing helper task is already timing into. */
+  timing: AsyncLocalStorage<SpanRecorder>;
+}
+
+// A notebook can load this module twice (from dist/ and as a local .ts file); keeping the state on
+// globalThis lets both copies see one default recorder and one scope.
+const SHARED = Symbol.for("parlab.measure.recorder");
+const holder = globalThis as typeof globalThis & { [SHARED]?: Shared };
+const shared: Shared = (holder[SHARED] ??= {
+  fallback: new SpanRecorder(),
+  scoped: new AsyncLocalStorage<SpanRecorder>(),
+  timing: new AsyncLocalStorage<SpanRecorder>(),
+});
+
+/** The recorder of the innermost `withRecorder` scope, else the process-wide one. */
+export function defaultRecorder(): SpanRecorder {
+  return shared.scoped.getStore() ?? shared.fallback;
+}
+
+/** Runs `fn` (and everything it starts, also after awaits) with `recorder` as the default recorder. */
+export function withRecorder<T>(recorder: SpanRecorder, fn: () => T): T {
+  return shared.scoped.run(recorder, fn);
+}
+
+/** The lane the calling code runs on: the main loop, or the worker thread it is in. */
+export function currentLane(): Lane {
+  return isMainThread ? { ...MAIN_LOOP } : { lane: `thread ${threadId}`, laneKind: "thread" };
+}
+
+/**
+ * Times `work` as one span, unless an enclosing helper task already times it into the same
+ * recorder: only the outermost helper records, so `gather(() => sleep(10))` shows one task, not
+ * a task and a sleep on top of each other. `work` runs with `recorder` as its default recorder,
+ * so helpers inside a task given an explicit recorder follow it too.
+ */
+export function recordTask<T>(recorder: SpanRecorder, task: string, lane: Lane, work: () => T | PromiseLike<T>): Promise<T> {
+  try {
+    return Promise.resolve(recordTaskSync(recorder, task, lane, work));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * `recordTask` that returns what `work` returns. A span for synchronous work ends as soon as it
+ * returns; SpanRecorder.time would end it only after an await, by which time gather may have run
+ * the next blocking task, and blocking tasks would seem to overlap.
+ */
+export function recordTaskSync<T>(recorder: SpanRecorder, task: string, lane: Lane, work: () => T): T {
+  if (shared.timing.getStore() === recorder) return work();
+  return shared.timing.run(recorder, () =>
+    withRecorder(recorder, () => {
+      const start = now();
+      const failed = (error: unknown) =>
+        recorder.add({ task, ...lane, start, end: now(), error: error instanceof Error ? error.message : String(error) });
+      let result: T;
+      try {
+        result = work();
+      } catch (error) {
+        failed(error);
+        throw error;
+      }
+      if (!isThenable(result)) {
+        recorder.add({ task, ...lane, start, end: now() });
+        return result;
+      }
+      return Promise.resolve(result).then(
+        (value) => {
+          recorder.add({ task, ...lane, start, end: now() });
+          return value;
+        },
+        (error: unknown) => {
+          failed(error);
+          throw error;
+        },
+      ) as T;
+    }),
+  );
+}
