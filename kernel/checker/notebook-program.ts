@@ -96,7 +96,7 @@ export class NotebookProgram {
     const rerun = this.#committed.get(text);
     if (rerun) {
       this.#commit(rerun.cell, text, names.declared);
-      return { ...rerun.result, scopeVersion: this.#scopeVersion } as CheckResult;
+      return rerun.result;
     }
     this.#host.set(fileName, text);
 
@@ -111,12 +111,11 @@ export class NotebookProgram {
     const result = { ...this.#emit(fileName, code.length), declares: [...names.declared] };
     if (names.declared.size > 0 || names.augments) {
       this.#commit(cell, text, names.declared);
-      this.#committed.set(text, { cell, result: { ...result, scopeVersion: this.#scopeVersion } });
-      return { ...result, scopeVersion: this.#scopeVersion };
+      this.#committed.set(text, { cell, result });
+    } else {
+      this.#pureResults.set(cacheKey, result);
     }
-    const pure = { ...result, scopeVersion: this.#scopeVersion };
-    this.#pureResults.set(cacheKey, pure);
-    return pure;
+    return result;
   }
 
   /** For user_expressions: strips types without checking, and captures the value. */
@@ -128,7 +127,7 @@ export class NotebookProgram {
     });
     const errors = (output.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (errors.length > 0) return { ok: false, diagnostics: errors.map((d) => toCellDiagnostic(d, code)) };
-    return { ok: true, js: stripModuleMarkers(output.outputText), sourceMap: output.sourceMapText ?? "", declares: [], scopeVersion: this.#scopeVersion };
+    return { ok: true, js: stripModuleMarkers(output.outputText), sourceMap: output.sourceMapText ?? "", declares: [] };
   }
 
   complete(code: string, cursor: number): CompletionResult {

@@ -7,9 +7,9 @@ export interface CheckerConfig {
   globalsFile: string;
   /** Bare specifiers the kernel provides itself ("tslab", "parlab") and their declaration files. */
   moduleTypes: Record<string, string>;
-  /** parlab's own @types folder: Node's types are found wherever the notebook lives. */
   /** @types/node's entry: loaded after the first cells, or as soon as a cell needs it. */
   nodeTypesFile: string;
+  /** parlab's own @types folder: Node's types are found wherever the notebook lives. */
   typeRoots: string[];
 }
 
@@ -23,11 +23,7 @@ export interface CellDiagnostic {
 }
 
 export type CheckResult =
-  | {
-    ok: true; js: string; sourceMap: string; declares: string[];
-    /** Changes whenever a cell declares something: until then, a cell that declares nothing checks the same. */
-    scopeVersion: number;
-  }
+  | { ok: true; js: string; sourceMap: string; declares: string[] }
   | { ok: false; diagnostics: CellDiagnostic[] };
 
 export interface CompletionResult {

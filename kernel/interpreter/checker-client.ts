@@ -1,7 +1,7 @@
 // The kernel's side of the type-checker thread: requests go out, promises come back.
 import { Worker } from "node:worker_threads";
 import { sendThreadOutputToLog } from "../log.js";
-import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse, CheckResult } from "../checker/protocol.js";
+import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse } from "../checker/protocol.js";
 
 type Method = keyof CheckerMethods;
 
@@ -38,10 +38,6 @@ export class CheckerClient {
     this.#worker.on("error", (error) => fail(new Error(`the type checker stopped: ${error.message}`)));
     this.#worker.on("exit", (code) => fail(new Error(`the type checker stopped (exit code ${code})`)));
     this.#worker.unref();
-  }
-
-  check(code: string, cell: number): Promise<CheckResult> {
-    return this.call("check", { code, cell });
   }
 
   call<M extends Method>(method: M, params: Parameters<CheckerMethods[M]>[0]): Promise<ReturnType<CheckerMethods[M]>> {

@@ -167,7 +167,7 @@ export class Interpreter {
   async #run(code: string, cell: CellContext, interrupted: Promise<never>, label: string): Promise<ErrorContent | undefined> {
     try {
       const script = ++this.#scriptCount;
-      const checked = await Promise.race([this.#checker.check(code, script), interrupted]);
+      const checked = await Promise.race([this.#checker.call("check", { code, cell: script }), interrupted]);
       if (!checked.ok) return this.#tracebacks.fromDiagnostics(label, checked.diagnostics);
       return await this.#evaluate(script, checked.js, checked.sourceMap, code, label, cell, interrupted);
     } catch (error) {
