@@ -11,7 +11,7 @@ export class AbortError extends Error {
   readonly code = "ABORT_ERR";
 }
 
-function abortError(signal: AbortSignal): AbortError {
+export function abortError(signal: AbortSignal): AbortError {
   return new AbortError("The operation was aborted", { cause: signal.reason });
 }
 

@@ -22,27 +22,12 @@ export function now(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** Collects spans; helpers append to the recorder they are given, or to the default one. */
+/** Collects spans; helpers append to the recorder they are given, or to the default one (measure/recorder.ts). */
 export class SpanRecorder {
   readonly spans: Span[] = [];
 
   add(span: Span): void {
     this.spans.push(span);
-  }
-
-  /** Times `work` as one span on `lane`, also when it throws. */
-  async time<T>(task: string, lane: { lane: string; laneKind: LaneKind }, work: () => T | Promise<T>): Promise<T> {
-    const start = now();
-    try {
-      // Synchronous work ends when it returns: awaiting first would stretch its span.
-      const returned = work();
-      const value = returned instanceof Promise ? await returned : returned;
-      this.add({ task, ...lane, start, end: now() });
-      return value;
-    } catch (error) {
-      this.add({ task, ...lane, start, end: now(), error: error instanceof Error ? error.message : String(error) });
-      throw error;
-    }
   }
 
   clear(): void {

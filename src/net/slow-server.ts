@@ -5,7 +5,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SpanRecorder } from "../measure/spans.js";
 import { currentLane, defaultRecorder, recordTask } from "../measure/recorder.js";
-import { AbortError } from "../async.js";
+import { abortError } from "../async.js";
 
 export interface SlowServerOptions {
   /** How long each response waits before its body is sent. */
@@ -131,7 +131,7 @@ export function fetchText(url: string | URL, options: FetchTextOptions = {}): Pr
 
 // fetch says only "fetch failed"; the reason (e.g. ECONNREFUSED) is in its cause.
 function failed(url: string | URL, error: unknown, signal: AbortSignal | undefined): Error {
-  if (signal?.aborted) return new AbortError("The operation was aborted", { cause: signal.reason });
+  if (signal?.aborted) return abortError(signal);
   const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
   return new Error(`fetchText: GET ${String(url)} failed: ${reason}`, { cause: error });
 }

@@ -4,6 +4,7 @@
 // output routed to the asking cell, per-task timeouts and cancelling.
 import os from "node:os";
 import { Tinypool } from "tinypool";
+import { AbortError } from "../async.js";
 import type { SpanRecorder } from "../measure/spans.js";
 import { shipFunction } from "./shipped-function.js";
 import type { TaskRequest, TaskResult } from "./worker-task.js";
@@ -188,9 +189,9 @@ function replayOutput(result: TaskResult, label: boolean): void {
 }
 
 function abortError(reason: unknown, task: string, timeoutMs: number | undefined): Error {
-  const timedOut = reason instanceof DOMException && reason.name === "TimeoutError";
-  const error = new Error(timedOut ? `${task} took longer than ${timeoutMs} ms and was stopped` : `${task} was cancelled`);
-  error.name = timedOut ? "TimeoutError" : "AbortError";
+  if (!(reason instanceof DOMException && reason.name === "TimeoutError")) return new AbortError(`${task} was cancelled`, { cause: reason });
+  const error = new Error(`${task} took longer than ${timeoutMs} ms and was stopped`, { cause: reason });
+  error.name = "TimeoutError";
   return error;
 }
 

@@ -6,7 +6,8 @@ import { Console } from "node:console";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { isMainThread, threadId } from "node:worker_threads";
+import { isMainThread } from "node:worker_threads";
+import { currentLane, type Lane } from "../measure/recorder.js";
 import { now, type Span } from "../measure/spans.js";
 import type { ShippedFunction } from "./shipped-function.js";
 
@@ -28,9 +29,8 @@ export type TaskResult =
 // Shipped functions may require() packages: resolved from the notebook's folder, the worker's cwd.
 const requireFromNotebook = createRequire(path.join(process.cwd(), "[shipped function]"));
 const compiled = new Map<string, (...args: unknown[]) => unknown>();
-const lane = isMainThread
-  ? { lane: `process ${process.pid}`, laneKind: "process" as const }
-  : { lane: `thread ${threadId}`, laneKind: "thread" as const };
+// A pool's child process has its own lane; in a thread, the same lane the async helpers use.
+const lane: Lane = isMainThread ? { lane: `process ${process.pid}`, laneKind: "process" } : currentLane();
 
 // A worker thread that calls process.exit() ends without an error, and tinypool then never
 // settles its task. So while a task runs in a thread, exiting fails the task instead.
