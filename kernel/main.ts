@@ -45,7 +45,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const exit = async () => {
     if (exiting) return;
     exiting = true;
-    interpreter.shutdown();
+    await interpreter.shutdown();
     await transport!.close();
     process.exit(0);
   };

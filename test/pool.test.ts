@@ -51,9 +51,10 @@ test("an error in a task surfaces with the worker's stack, and the pool keeps wo
   t.after(() => pool.close());
   await assert.rejects(pool.submit(function explode() { throw new RangeError("too far"); }).result(), (error: Error) => {
     assert.ok(error instanceof TaskError);
+    assert.equal(error.name, "RangeError");
     assert.equal(error.message, "too far");
-    assert.match(error.stack ?? "", /RangeError: too far/);
-    assert.match(error.stack ?? "", /explode #\d+/);
+    assert.match(error.stack ?? "", /^RangeError: too far\n    at explode \(explode\.shipped\.js:1:\d+\)/);
+    assert.match(error.stack ?? "", /at explode #\d+ \(in thread \d+\)$/);
     return true;
   });
   await assert.rejects(pool.submit(() => process.exit(3)).result(), /process\.exit\(3\)/);

@@ -40,6 +40,8 @@ export const execute: Handler = async (request, { session, interpreter }) => {
     allowStdin: content.allow_stdin ?? true,
     header: request.header,
     identities: request.identities,
+    // JupyterLab and nbclient (through jupyter_client) name the cell in the request's metadata.
+    cellId: typeof request.metadata.cellId === "string" ? request.metadata.cellId : undefined,
   });
   if (outcome.status === "ok") {
     session.reply(request, "execute_reply", { status: "ok", execution_count: outcome.executionCount, user_expressions: outcome.userExpressions, payload: [] }, { status: "ok" });

@@ -10,6 +10,8 @@ export interface CellContext {
   readonly identities: Buffer[];
   readonly executionCount: number;
   readonly allowStdin: boolean;
+  /** Which notebook cell this is, across runs: the frontend's cell id, else the code itself. */
+  readonly cellKey?: string;
 }
 
 const storage = new AsyncLocalStorage<CellContext>();

@@ -18,6 +18,7 @@ import { ModuleLoader } from "../runtime/module-loader.js";
 import { setKernelHook } from "../runtime/kernel-hook.js";
 import { toMimeBundle } from "../runtime/mime.js";
 import { captureChildProcesses, killChildProcesses } from "../runtime/child-processes.js";
+import { CellResources } from "../runtime/cell-resources.js";
 import type { CompletionResult, InspectResult, IsCompleteResult } from "../checker/protocol.js";
 
 import { KERNEL_ROOT } from "./checker-config.js";
@@ -38,6 +39,7 @@ export interface ExecuteRequest {
   allowStdin: boolean;
   header: KernelMessage.IHeader;
   identities: Buffer[];
+  cellId?: string;
 }
 
 export type ExecuteOutcome =
@@ -65,6 +67,7 @@ export class Interpreter {
   readonly #tracebacks = new Tracebacks();
   readonly #streams: StreamCapture;
   readonly #modules: ModuleLoader;
+  readonly #resources = new CellResources();
   #executionCount = 0;
   #scriptCount = 0;
   #running: Running | undefined;
@@ -102,7 +105,10 @@ export class Interpreter {
     const storeHistory = request.storeHistory && !silent;
     if (storeHistory) this.#executionCount++;
     const executionCount = this.#executionCount;
-    const cell: CellContext = { header: request.header, identities: request.identities, executionCount, allowStdin: request.allowStdin };
+    // A silent request (a frontend's own query) is no notebook cell: it never replaces a cell's pools.
+    const cellKey = silent ? undefined : request.cellId ?? request.code;
+    const cell: CellContext = { header: request.header, identities: request.identities, executionCount, allowStdin: request.allowStdin, cellKey };
+    if (cellKey !== undefined) await this.#resources.closeCell(cellKey);
     if (!silent) this.#frontend.publish(cell, "execute_input", { code: request.code, execution_count: executionCount });
     if (storeHistory) this.history.store(executionCount, request.code);
 
@@ -157,8 +163,9 @@ export class Interpreter {
   }
 
   /** Ends everything cells started; the kernel is about to exit or restart. */
-  shutdown(): void {
+  async shutdown(): Promise<void> {
     this.#streams.flush();
+    await this.#resources.closeEverything();
     killChildProcesses("SIGTERM");
     this.#checker.close();
     this.#evaluator.close();
@@ -239,7 +246,16 @@ export class Interpreter {
     for (const [name, value] of Object.entries(globals)) {
       Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
     }
-    setKernelHook({ ...this.display, input });
+    const resources = this.#resources;
+    setKernelHook({
+      ...this.display,
+      input,
+      adoptResource(resource) {
+        const cellKey = currentCell()?.cellKey;
+        if (cellKey !== undefined) resources.adopt(cellKey, resource);
+      },
+      releaseResource: (resource) => resources.release(resource),
+    });
     // The interrupter calls this while this thread is paused in a busy loop it is about to stop.
     Object.defineProperty(globalThis, Symbol.for("parlab.beforeTerminate"), { value: suspendForTermination, configurable: true });
     this.#streams.install();

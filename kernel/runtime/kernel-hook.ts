@@ -1,8 +1,13 @@
 // How modules that cells import (the tslab shim, parlab's helpers) reach the running kernel.
 import type { DisplayApi } from "./display.js";
+import type { Closable } from "./cell-resources.js";
 
 export interface KernelHook extends DisplayApi {
   input(prompt?: string, options?: { password?: boolean }): Promise<string>;
+  /** Closes `resource` when the cell that made it runs again, and when the kernel shuts down or restarts. */
+  adoptResource(resource: Closable): void;
+  /** The resource was closed by its user. */
+  releaseResource(resource: Closable): void;
 }
 
 const KEY = Symbol.for("parlab.kernel");

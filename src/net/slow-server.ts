@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import type { SpanRecorder } from "../measure/spans.js";
 import { currentLane, defaultRecorder, recordTask } from "../measure/recorder.js";
 import { abortError } from "../async.js";
+import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 
 export interface SlowServerOptions {
   /** How long each response waits before its body is sent. */
@@ -73,8 +74,9 @@ export async function startSlowServer(options: SlowServerOptions): Promise<SlowS
   const actualPort = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
-  const close = () =>
+  const close = (): Promise<void> =>
     (closing ??= new Promise<void>((resolve, reject) => {
+      kernelHook()?.releaseResource(handle);
       for (const timer of waiting) clearTimeout(timer);
       waiting.clear();
       server.close((error) => (error ? reject(error) : resolve()));
@@ -82,7 +84,7 @@ export async function startSlowServer(options: SlowServerOptions): Promise<SlowS
       server.closeAllConnections();
     }));
 
-  return {
+  const handle: SlowServer = {
     url: (path = "/") => `http://127.0.0.1:${actualPort}${path.startsWith("/") ? path : `/${path}`}`,
     port: actualPort,
     get requests() {
@@ -97,6 +99,9 @@ export async function startSlowServer(options: SlowServerOptions): Promise<SlowS
     close,
     [Symbol.asyncDispose]: close,
   };
+  // Re-running the cell that started a server frees its port first.
+  kernelHook()?.adoptResource(handle);
+  return handle;
 }
 
 export interface FetchTextOptions {

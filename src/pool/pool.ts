@@ -5,7 +5,9 @@
 import os from "node:os";
 import { Tinypool } from "tinypool";
 import { AbortError } from "../async.js";
+import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 import type { SpanRecorder } from "../measure/spans.js";
+import { defaultRecorder } from "../measure/recorder.js";
 import { shipFunction } from "./shipped-function.js";
 import type { TaskRequest, TaskResult } from "./worker-task.js";
 
@@ -16,7 +18,7 @@ export interface PoolOptions {
   maxWorkers?: number;
   /** Idle workers end after this long, so a forgotten pool holds no threads or processes (default 2000). */
   idleTimeoutMs?: number;
-  /** Where the spans of its tasks go. */
+  /** Where the spans of its tasks go (default: the recorder in scope where each task is submitted). */
   recorder?: SpanRecorder;
   /** Prefix each line a worker prints with its lane, e.g. `[thread 3]`. */
   labelOutput?: boolean;
@@ -63,12 +65,18 @@ export class Future<T> implements PromiseLike<T> {
   }
 }
 
-/** A task failed in its worker: the message is the worker's, the stack shows where in the function. */
+/**
+ * A task failed in its worker. Like Python's executors, it comes back as the worker's error:
+ * same name (`RangeError`, or the worker's own class name) and message, and a stack of the
+ * worker's frames, ending with the task and the lane it ran on. `instanceof TaskError` tells it
+ * apart from errors of the calling code.
+ */
 export class TaskError extends Error {
-  override name = "TaskError";
-  constructor(message: string, readonly workerStack: string, readonly task: string) {
-    super(message);
-    this.stack = `${this.name}: ${message}\n    in ${task}, in its worker:\n${indent(workerStack)}`;
+  constructor(readonly workerError: { name: string; message: string; stack: string }, readonly task: string, readonly lane: string) {
+    super(workerError.message);
+    this.name = workerError.name;
+    const frames = workerError.stack.split("\n").filter((line) => /^\s+at /.test(line));
+    this.stack = [`${this.name}: ${this.message}`, ...frames, `    at ${task} (in ${lane})`].join("\n");
   }
 }
 
@@ -79,7 +87,7 @@ export abstract class Pool {
   readonly #pool: Tinypool;
   readonly #kind: Kind;
   readonly #options: PoolOptions;
-  #closed = false;
+  #closed: string | undefined;
 
   protected constructor(kind: Kind, options: PoolOptions = {}) {
     const maxWorkers = options.maxWorkers ?? os.availableParallelism();
@@ -95,6 +103,7 @@ export abstract class Pool {
       ...(kind === "process" ? { serialization: "advanced" as const } : {}),
     });
     livePools.add(this);
+    kernelHook()?.adoptResource(this);
   }
 
   get maxWorkers(): number {
@@ -108,7 +117,7 @@ export abstract class Pool {
 
   /** `submit`, with a timeout, a cancel signal or a task name. */
   submitWith<A extends unknown[], R>(options: TaskOptions, fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
-    if (this.#closed) throw new Error(`this ${this.#kind} pool is closed: make a new one`);
+    if (this.#closed) throw new Error(`this ${this.#kind} pool is closed (${this.#closed}): make a new one`);
     const shipped = shipFunction(fn, this.#kind);
     const task = options.name ?? `${shipped.name} #${++taskCounter}`;
     const controller = new AbortController();
@@ -116,8 +125,9 @@ export abstract class Pool {
       .filter((signal): signal is AbortSignal => signal !== undefined);
     const signal = AbortSignal.any(signals);
     const request: TaskRequest = { fn: shipped, args, task };
+    const recorder = this.#options.recorder ?? defaultRecorder();
     const run = (this.#pool.run(request, { signal }) as Promise<TaskResult>).then(
-      (result) => this.#settle(result),
+      (result) => this.#settle(result, recorder),
       (error: Error) => {
         throw signal.aborted ? abortError(signal.reason, task, options.timeoutMs) : crashError(error, task, this.#kind);
       },
@@ -141,10 +151,11 @@ export abstract class Pool {
   }
 
   /** Ends every worker; queued tasks are rejected. */
-  async close(): Promise<void> {
+  async close(reason = "close() was called"): Promise<void> {
     if (this.#closed) return;
-    this.#closed = true;
+    this.#closed = reason;
     livePools.delete(this);
+    kernelHook()?.releaseResource(this);
     await this.#pool.destroy();
   }
 
@@ -152,10 +163,10 @@ export abstract class Pool {
     await this.close();
   }
 
-  #settle(result: TaskResult): unknown {
+  #settle(result: TaskResult, recorder: SpanRecorder): unknown {
     replayOutput(result, this.#options.labelOutput === true);
-    this.#options.recorder?.add(result.span);
-    if (!result.ok) throw new TaskError(result.error.message, result.error.stack, result.span.task);
+    recorder.add(result.span);
+    if (!result.ok) throw new TaskError(result.error, result.span.task, result.span.lane);
     return result.value;
   }
 }
@@ -199,8 +210,4 @@ function crashError(error: Error, task: string, kind: Kind): Error {
   const wrapped = new Error(`the ${kind} running ${task} died: ${error.message}`, { cause: error });
   wrapped.name = "WorkerCrashError";
   return wrapped;
-}
-
-function indent(text: string): string {
-  return text.split("\n").map((line) => `    ${line}`).join("\n");
 }

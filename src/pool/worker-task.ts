@@ -6,6 +6,7 @@ import { Console } from "node:console";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Writable } from "node:stream";
+import { runInThisContext } from "node:vm";
 import { isMainThread } from "node:worker_threads";
 import { currentLane, type Lane } from "../measure/recorder.js";
 import { now, type Span } from "../measure/spans.js";
@@ -44,7 +45,10 @@ const exitFailsTask = ((code?: number) => {
 function compile(fn: ShippedFunction): (...args: unknown[]) => unknown {
   let callable = compiled.get(fn.id);
   if (!callable) {
-    callable = new Function("require", `"use strict";\nreturn (${fn.source});\n//# sourceURL=${fn.name}.shipped.js`)(requireFromNotebook) as (...args: unknown[]) => unknown;
+    // One line of wrapper, so line numbers in a stack trace are the function's own.
+    const wrapped = `(function (require) { "use strict"; return (${fn.source}\n); })`;
+    const factory = runInThisContext(wrapped, { filename: `${fn.name}.shipped.js` }) as (load: NodeJS.Require) => (...args: unknown[]) => unknown;
+    callable = factory(requireFromNotebook);
     compiled.set(fn.id, callable);
   }
   return callable;

@@ -1,0 +1,145 @@
+"""parlab's pools inside the kernel: what their workers print lands in the cell that asked for the
+work, re-running the cell that makes a pool replaces the old pool instead of piling up workers,
+a crashed worker is an error in its cell and the pool goes on, and nothing outlives a restart."""
+import json
+import time
+import unittest
+
+from harness import KernelTestCase, iopub_until_idle, text_of, wait_reply
+from raw_client import children, still_alive
+
+TIMEOUT = 60
+
+
+def threads_of(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return int(next(line for line in status if line.startswith("Threads:")).split()[1])
+
+
+class PoolsInTheKernel(KernelTestCase):
+    def run_in_cell(self, code, cell_id=None):
+        """Runs `code` as a frontend would: JupyterLab names the cell in the request's metadata."""
+        content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                   "allow_stdin": False, "stop_on_error": True}
+        msg = self.kc.session.msg("execute_request", content, metadata={"cellId": cell_id} if cell_id else {})
+        self.kc.shell_channel.send(msg)
+        msg_id = msg["header"]["msg_id"]
+        reply = wait_reply(self.kc, msg_id, TIMEOUT)
+        return reply, iopub_until_idle(self.kc, msg_id, TIMEOUT)
+
+    def run_ok_in_cell(self, code, cell_id=None):
+        reply, outputs = self.run_in_cell(code, cell_id)
+        errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
+        self.assertEqual(reply["content"]["status"], "ok", f"{code!r} failed: {errors}")
+        return outputs
+
+    def kernel_pid(self):
+        return int(text_of(self.run_ok_in_cell("console.log(process.pid)")))
+
+    def worker_processes(self, pid):
+        return {child: cmd for child, cmd in children(pid).items() if "worker-task" in cmd or "tinypool" in cmd}
+
+    def test_worker_output_lands_in_the_asking_cell_in_order(self):
+        self.run_ok_in_cell('import { ThreadPool, ProcessPool } from "parlab";\n'
+                            "const printers = new ThreadPool({ maxWorkers: 2, labelOutput: true });\n"
+                            "const children = new ProcessPool({ maxWorkers: 1 });", cell_id="make-printers")
+        outputs = self.run_ok_in_cell(
+            'console.log("before");\n'
+            "await printers.map((n: number) => { console.log(`line ${n}a`); console.log(`line ${n}b`); return n; }, [1, 2]);\n"
+            'await children.apply((word: string) => { console.log(word); console.error("to stderr"); }, ["from a child"]);\n'
+            'console.log("after");', cell_id="use-printers")
+        lines = text_of(outputs).splitlines()
+        self.assertEqual(lines[0], "before")
+        self.assertEqual(lines[-1], "after")
+        worker_lines = lines[1:5]
+        for n in (1, 2):
+            mine = [line for line in worker_lines if line.endswith((f"line {n}a", f"line {n}b"))]
+            self.assertEqual(len(mine), 2, lines)
+            self.assertTrue(mine[0].endswith(f"line {n}a") and mine[1].endswith(f"line {n}b"), f"a task's lines out of order: {lines}")
+            self.assertRegex(mine[0], r"^\[thread \d+\] line", "labelOutput: true prefixes the lane")
+        self.assertEqual(lines[5], "from a child")
+        self.assertEqual(text_of(outputs, "stderr"), "to stderr\n")
+
+    def test_rerunning_a_process_pool_cell_fifty_times_leaves_one_runs_workers(self):
+        pid = self.kernel_pid()
+        code = ('import { ProcessPool } from "parlab";\n'
+                "const rerun = new ProcessPool({ maxWorkers: 2 });\n"
+                "await rerun.map((x: number) => x * 2, [1, 2, 3, 4]);")
+        earlier = set(self.worker_processes(pid))  # other tests' idle pools share this kernel
+        self.run_ok_in_cell(code, cell_id="process-pool")
+        after_one = {p: cmd for p, cmd in self.worker_processes(pid).items() if p not in earlier}
+        self.assertEqual(len(after_one), 2, f"one run should leave its 2 workers: {children(pid)}")
+        for _ in range(49):
+            self.run_ok_in_cell(code, cell_id="process-pool")
+        after_fifty = {p: cmd for p, cmd in self.worker_processes(pid).items() if p not in earlier}
+        self.assertLessEqual(len(after_fifty), 2, f"workers piled up: {after_fifty}")
+        self.assertEqual(still_alive(list(after_one)), [], "the first run's workers outlived its pool")
+
+    def test_rerunning_a_thread_pool_cell_fifty_times_leaves_one_runs_threads(self):
+        pid = self.kernel_pid()
+        code = ('import { ThreadPool } from "parlab";\n'
+                "const threads = new ThreadPool({ maxWorkers: 2 });\n"
+                "await threads.map((x: number) => x * 2, [1, 2, 3, 4]);")
+        self.run_ok_in_cell(code, cell_id="thread-pool")
+        after_one = threads_of(pid)
+        for _ in range(49):
+            self.run_ok_in_cell(code, cell_id="thread-pool")
+        # Each leaked pool would hold two more threads; a few spare allow for libuv's own.
+        self.assertLessEqual(threads_of(pid), after_one + 4)
+
+    def test_a_pool_replaced_by_a_rerun_says_so_when_used(self):
+        self.run_ok_in_cell('import { ThreadPool } from "parlab";\nconst first = new ThreadPool();\n'
+                            "(globalThis as any).kept = first;", cell_id="replaced")
+        self.run_ok_in_cell('import { ThreadPool } from "parlab";\nconst first = new ThreadPool();', cell_id="replaced")
+        reply, outputs = self.run_in_cell("(globalThis as any).kept.submit(() => 1);")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("the cell that made it ran again", reply["content"]["evalue"])
+
+    def test_without_a_cell_id_the_same_code_is_the_same_cell(self):
+        # jupyter_client 7 (nbclient, jupyter console) sends no cell id.
+        pid = self.kernel_pid()
+        earlier = set(self.worker_processes(pid))
+        code = ('import { ProcessPool } from "parlab";\nconst anonymous = new ProcessPool({ maxWorkers: 1 });\n'
+                "await anonymous.apply(() => 1, []);")
+        for _ in range(5):
+            self.run_ok_in_cell(code)
+        self.assertLessEqual(len(set(self.worker_processes(pid)) - earlier), 1, children(pid))
+
+    def test_a_crashed_child_is_an_error_in_its_cell_and_the_pool_goes_on(self):
+        self.run_ok_in_cell('import { ProcessPool, ThreadPool } from "parlab";\n'
+                            "const fragile = new ProcessPool({ maxWorkers: 1 });\nconst fragileThreads = new ThreadPool({ maxWorkers: 1 });",
+                            cell_id="fragile")
+        reply, _ = self.run_in_cell("await fragile.apply(() => process.exit(3), []);")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "WorkerCrashError", reply["content"])
+        reply, _ = self.run_in_cell('await fragileThreads.apply(() => { throw new RangeError("bad n"); }, []);')
+        self.assertEqual((reply["content"]["ename"], reply["content"]["evalue"]), ("RangeError", "bad n"))
+        self.assertTrue(any("shipped.js:1:" in line for line in reply["content"]["traceback"]), reply["content"]["traceback"])
+        self.assertTrue(any("in thread" in line for line in reply["content"]["traceback"]), reply["content"]["traceback"])
+        outputs = self.run_ok_in_cell("console.log(await fragile.apply((x: number) => x + 1, [41]), await fragileThreads.apply(() => 7, []));")
+        self.assertEqual(text_of(outputs), "42 7\n")
+
+    def test_spans_of_pool_tasks_reach_the_cells_recorder(self):
+        outputs = self.run_ok_in_cell(
+            'import { ThreadPool, SpanRecorder, withRecorder } from "parlab";\n'
+            "const spanned = new ThreadPool({ maxWorkers: 2 });\nconst recorder = new SpanRecorder();\n"
+            "await withRecorder(recorder, () => spanned.map((x: number) => x, [1, 2, 3]));\n"
+            "console.log(JSON.stringify(recorder.spans.map((s) => s.laneKind)));")
+        self.assertEqual(json.loads(text_of(outputs)), ["thread"] * 3)
+
+
+class PoolsAndRestart(KernelTestCase):
+    def test_a_restart_ends_every_pool_worker(self):
+        _, outputs = self.run_ok('import { ProcessPool, ThreadPool } from "parlab";\n'
+                                 "const left = new ProcessPool({ maxWorkers: 2, idleTimeoutMs: 600_000 });\n"
+                                 "const pids = await left.map(() => process.pid, [1, 2, 3, 4]);\n"
+                                 "console.log(JSON.stringify([...new Set(pids)]));")
+        pids = json.loads(text_of(outputs))
+        self.assertTrue(pids)
+        self.km.restart_kernel(now=False)
+        self.assertEqual(still_alive(pids), [], "pool workers outlived the restart")
+        self.kc.wait_for_ready(timeout=TIMEOUT)
+
+
+if __name__ == "__main__":
+    unittest.main()
