@@ -16,7 +16,7 @@ def threads_of(pid):
         return int(next(line for line in status if line.startswith("Threads:")).split()[1])
 
 
-class PoolsInTheKernel(KernelTestCase):
+class CellsTestCase(KernelTestCase):
     def run_in_cell(self, code, cell_id=None):
         """Runs `code` as a frontend would: JupyterLab names the cell in the request's metadata."""
         content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
@@ -39,6 +39,8 @@ class PoolsInTheKernel(KernelTestCase):
     def worker_processes(self, pid):
         return {child: cmd for child, cmd in children(pid).items() if "worker-task" in cmd or "tinypool" in cmd}
 
+
+class PoolsInTheKernel(CellsTestCase):
     def test_worker_output_lands_in_the_asking_cell_in_order(self):
         self.run_ok_in_cell('import { ThreadPool, ProcessPool } from "parlab";\n'
                             "const printers = new ThreadPool({ maxWorkers: 2, labelOutput: true });\n"
@@ -126,6 +128,35 @@ class PoolsInTheKernel(KernelTestCase):
             "await withRecorder(recorder, () => spanned.map((x: number) => x, [1, 2, 3]));\n"
             "console.log(JSON.stringify(recorder.spans.map((s) => s.laneKind)));")
         self.assertEqual(json.loads(text_of(outputs)), ["thread"] * 3)
+
+
+class AsyncHelpersInTheKernel(CellsTestCase):
+    def test_gather_runs_requests_concurrently_on_the_main_loop(self):
+        outputs = self.run_ok_in_cell(
+            'import { gather, fetchText, startSlowServer, SpanRecorder, withRecorder } from "parlab";\n'
+            "const server = await startSlowServer({ latencyMs: 200, bytes: 1000 });\nconst spans = new SpanRecorder();\n"
+            "const pages = await withRecorder(spans, () => gather(...[1, 2, 3, 4, 5].map((i) => () => fetchText(server.url(`/${i}`)))));\n"
+            "console.log(JSON.stringify({ sizes: pages.map((p) => p.length), peak: server.peakInFlight, port: server.port,\n"
+            "  lanes: [...new Set(spans.spans.map((s) => s.lane))], tasks: spans.spans.length }));", cell_id="slow-server")
+        first = json.loads(text_of(outputs))
+        self.assertEqual(first["sizes"], [1000] * 5)
+        self.assertEqual(first["peak"], 5, "all five requests should be in flight at once")
+        self.assertEqual(first["lanes"], ["main loop"])
+        self.assertEqual(first["tasks"], 5)
+        # The re-run starts a new server and closes the old one: its port no longer answers.
+        self.run_ok_in_cell('import { startSlowServer } from "parlab";\nconst server = await startSlowServer({ latencyMs: 1, bytes: 1 });',
+                            cell_id="slow-server")
+        reply, _ = self.run_in_cell(f'await fetch("http://127.0.0.1:{first["port"]}/");')
+        self.assertEqual(reply["content"]["status"], "error", "the replaced server still answers")
+
+    def test_blocking_sleep_blocks_the_cell_and_sleep_does_not(self):
+        outputs = self.run_ok_in_cell(
+            'import { blockingSleep, sleep, gather } from "parlab";\n'
+            "let ticks = 0; const timer = setInterval(() => ticks++, 10);\n"
+            "blockingSleep(200); const blocked = ticks;\n"
+            "await gather(() => sleep(200), () => sleep(200)); const free = ticks - blocked;\n"
+            "clearInterval(timer); console.log(blocked, free > 0);")
+        self.assertEqual(text_of(outputs), "0 true\n")
 
 
 class PoolsAndRestart(KernelTestCase):
