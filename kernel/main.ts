@@ -17,7 +17,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   let dispatcher: Dispatcher | undefined;
   let interrupt = () => false;
   const early: Extract<ToMain, { kind: "message" }>[] = [];
-  const transportStarted = Transport.start({ connection, watchSignals: process.platform !== "win32" }, (message) => {
+  const transportStarted = Transport.start({ connection, watchSignals: process.platform !== "win32", parentPid: parentPid() }, (message) => {
     if (message.kind === "interrupt") {
       transport?.post({ kind: "responsive" });
       interrupt();
@@ -59,4 +59,10 @@ export async function startKernel(connectionFile: string): Promise<void> {
   session.publish("status", { execution_state: "starting" }, undefined);
   for (const message of early.splice(0)) dispatcher.receive(message);
   checker.ready.catch((error: Error) => writeSync(2, `[parlab] ${error.message}\n`));
+}
+
+/** Jupyter clients name themselves in JPY_PARENT_PID; a client killed outright must not leave its kernel behind. */
+function parentPid(): number | undefined {
+  const pid = Number(process.env.JPY_PARENT_PID);
+  return Number.isInteger(pid) && pid > 1 && pid === process.ppid ? pid : undefined;
 }

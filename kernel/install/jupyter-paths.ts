@@ -120,3 +120,15 @@ export function dataDirFor(machine: Machine, location: Location): string {
 export function kernelSpecDir(machine: Machine, location: Location, name: string): string {
   return pathFor(machine).join(dataDirFor(machine, location), "kernels", name);
 }
+
+/** jupyter_core.paths.jupyter_path("kernels"): where kernelspecs are looked for, first match wins. */
+export function kernelSearchPath(machine: Machine): string[] {
+  const p = pathFor(machine);
+  const fromEnv = (envValue(machine, "JUPYTER_PATH") ?? "").split(machine.platform === "win32" ? ";" : ":").filter(Boolean);
+  const prefix = activePythonPrefix(machine);
+  const system = machine.platform === "win32"
+    ? [p.join(envValue(machine, "PROGRAMDATA") ?? "C:\\ProgramData", "jupyter")]
+    : ["/usr/local/share/jupyter", "/usr/share/jupyter"];
+  const dirs = [...fromEnv, userDataDir(machine), ...(prefix ? [prefixDataDir(machine, prefix)] : []), ...system];
+  return [...new Set(dirs)].map((dir) => p.join(dir, "kernels"));
+}

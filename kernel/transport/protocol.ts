@@ -6,6 +6,8 @@ export interface TransportInit {
   connection: ConnectionInfo;
   /** Watch for SIGINT with a helper process in our process group (signal-mode interrupts). */
   watchSignals: boolean;
+  /** JPY_PARENT_PID: the client that started the kernel; when it is gone, the kernel ends too. */
+  parentPid?: number;
 }
 
 export type ToMain =

@@ -11,6 +11,18 @@ import { createLog } from "../log.js";
 import type { ToMain, ToTransport, TransportInit } from "./protocol.js";
 
 const init = workerData as TransportInit;
+
+// Watched from this thread because it stays responsive while a cell keeps the main thread busy.
+// SIGTERM lets the kernel end its children; SIGKILL follows if a busy main thread cannot.
+if (init.parentPid !== undefined) {
+  const parentPid = init.parentPid;
+  const watch = setInterval(() => {
+    if (process.ppid === parentPid) return;
+    clearInterval(watch);
+    process.kill(process.pid, "SIGTERM");
+    setTimeout(() => process.kill(process.pid, "SIGKILL"), 5000);
+  }, 1000).unref();
+}
 const port = parentPort!;
 const signer = new Signer(init.connection.key);
 const post = (message: ToMain) => port.postMessage(message);

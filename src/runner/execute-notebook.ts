@@ -1,0 +1,154 @@
+// Runs a notebook's code cells in order on one kernel, the way nbclient does: outputs kept with
+// their own cell (routed by parent message id, also when they arrive late), timing metadata per
+// cell, the notebook saved after every cell, and a failure that says where.
+import type { KernelMessage } from "@jupyterlab/services";
+import type { KernelConnection } from "./kernel-connection.js";
+import { CellOutputs, DisplayRegistry } from "./outputs.js";
+import { sourceText, type CodeCell, type Notebook } from "./notebook.js";
+
+export type NotebookStatus = "ok" | "failed" | "timeout" | "interrupted" | "kernel died";
+
+export interface Progress {
+  cell: number;
+  cells: number;
+  state: "running" | "ok" | "error";
+}
+
+export interface ExecuteOptions {
+  /** Seconds a cell may run before the kernel is interrupted (default: no limit). */
+  cellTimeout?: number;
+  /** Seconds the whole notebook may run. */
+  notebookTimeout?: number;
+  allowErrors: boolean;
+  /** Waits this long after the last cell for output that arrives after idle (default 250 ms). */
+  graceMs?: number;
+  /** Aborted by Ctrl-C: the running cell is interrupted and the notebook ends here. */
+  signal?: AbortSignal;
+  save(notebook: Notebook): Promise<void>;
+  onProgress?(progress: Progress): void;
+}
+
+export interface ExecuteResult {
+  status: NotebookStatus;
+  /** Code cells that ran. */
+  cells: number;
+  errors: number;
+  seconds: number;
+  /** What went wrong, naming the cell and line. */
+  failure?: string;
+}
+
+/** How long an interrupted cell gets to finish before the run stops waiting for it. */
+const AFTER_INTERRUPT_MS = 10_000;
+
+export async function executeNotebook(notebook: Notebook, kernel: KernelConnection, options: ExecuteOptions): Promise<ExecuteResult> {
+  const started = Date.now();
+  const displays = new DisplayRegistry();
+  const collectors = new Map<string, { outputs: CellOutputs; timing: Record<string, string> }>();
+  let lastMessage = Date.now();
+  kernel.onIOPub = (message) => {
+    lastMessage = Date.now();
+    const parent = (message.parent_header as Partial<KernelMessage.IHeader>).msg_id;
+    const collector = parent ? collectors.get(parent) : undefined;
+    if (!collector) return;
+    // nbclient's timing keys, so tools that read them work on these notebooks too.
+    const type = message.header.msg_type;
+    const state = (message.content as { execution_state?: string }).execution_state;
+    if (type === "execute_input") collector.timing["iopub.execute_input"] = message.header.date;
+    else if (type === "status" && state === "busy") collector.timing["iopub.status.busy"] = message.header.date;
+    else if (type === "status" && state === "idle") collector.timing["iopub.status.idle"] = message.header.date;
+    collector.outputs.handle(message);
+  };
+  const code = notebook.cells.filter((cell): cell is CodeCell => cell.cell_type === "code");
+  for (const cell of code) {
+    cell.outputs = [];
+    cell.execution_count = null;
+  }
+  const notebookDeadline = options.notebookTimeout ? started + options.notebookTimeout * 1000 : Infinity;
+  const result: ExecuteResult = { status: "ok", cells: 0, errors: 0, seconds: 0 };
+
+  for (const [index, cell] of code.entries()) {
+    const source = sourceText(cell.source);
+    if (source.trim() === "") continue;
+    options.onProgress?.({ cell: index + 1, cells: code.length, state: "running" });
+    const timing: Record<string, string> = {};
+    cell.metadata.execution = timing;
+    const outputs = new CellOutputs(cell, displays);
+    const request = kernel.execute(source, { cellId: cell.id, stopOnError: !options.allowErrors });
+    collectors.set(request.msgId, { outputs, timing });
+    const budget = Math.min(options.cellTimeout ? options.cellTimeout * 1000 : Infinity, notebookDeadline - Date.now());
+    const ending = await waitForCell(request.done, kernel, budget, options.signal);
+    timing["shell.execute_reply"] = new Date().toISOString();
+    result.cells++;
+    const where = `cell ${notebook.cells.indexOf(cell) + 1}`;
+    if (ending.kind === "died") {
+      Object.assign(result, { status: "kernel died", failure: `${where}: ${ending.reason}` });
+    } else if (ending.kind === "timeout" || ending.kind === "interrupted") {
+      const limit = options.cellTimeout && budget === options.cellTimeout * 1000 ? `its ${options.cellTimeout} s limit` : "the notebook's time limit";
+      const why = ending.kind === "timeout" ? `timed out after ${limit}; the kernel was interrupted` : "interrupted (Ctrl-C)";
+      Object.assign(result, { status: ending.kind, failure: `${where} ${why}` });
+    } else if (ending.kind === "done" && ending.reply.status === "error") {
+      result.errors++;
+      const reply = ending.reply as KernelMessage.IReplyErrorContent;
+      if (!options.allowErrors) Object.assign(result, { status: "failed", failure: `${where}${lineOf(reply.traceback, reply.evalue)} failed: ${reply.ename}: ${firstLine(reply.evalue)}` });
+    }
+    options.onProgress?.({ cell: index + 1, cells: code.length, state: ending.kind === "done" && ending.reply.status === "ok" ? "ok" : "error" });
+    await options.save(notebook);
+    if (result.status !== "ok") break;
+  }
+  // Output can trail the idle status (a worker's last line, a late display update): wait until
+  // the kernel has been quiet for the grace period, then save what came.
+  const grace = options.graceMs ?? 250;
+  while (Date.now() - lastMessage < grace) await sleep(grace - (Date.now() - lastMessage));
+  await options.save(notebook);
+  result.seconds = (Date.now() - started) / 1000;
+  return result;
+}
+
+type Ending =
+  | { kind: "done"; reply: KernelMessage.IExecuteReplyMsg["content"] }
+  | { kind: "timeout" | "interrupted" }
+  | { kind: "died"; reason: string };
+
+async function waitForCell(done: Promise<KernelMessage.IExecuteReplyMsg["content"]>, kernel: KernelConnection, budgetMs: number, signal: AbortSignal | undefined): Promise<Ending> {
+  const finished = done.then((reply): Ending => ({ kind: "done", reply }));
+  const died = kernel.died.then((reason): Ending => ({ kind: "died", reason }));
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<Ending>((resolve) => {
+    if (Number.isFinite(budgetMs)) timer = setTimeout(() => resolve({ kind: "timeout" }), Math.max(0, budgetMs));
+    onAbort = () => resolve({ kind: "interrupted" });
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    const first = await Promise.race([finished, died, stopped]);
+    if (first.kind !== "timeout" && first.kind !== "interrupted") return first;
+    // Interrupt, then let the cell end properly so its error and outputs are recorded.
+    await kernel.interrupt().catch(() => undefined);
+    await Promise.race([finished, died, sleep(AFTER_INTERRUPT_MS, { unref: true })]);
+    return first;
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** ", line 3" from a traceback's first cell position (TypeScript errors and runtime frames alike). */
+function lineOf(traceback: readonly string[], evalue: string): string {
+  const plain = [evalue, ...traceback].join("\n").replace(/\u001b\[[0-9;]*m/g, "");
+  const match = /Cell In\[\d+\](?:, line |:)(\d+)/.exec(plain);
+  return match ? ` (line ${match[1]})` : "";
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? "";
+}
+
+/** `unref`: a wait that lost a race must not keep the process alive. */
+function sleep(ms: number, { unref = false } = {}): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    if (unref) timer.unref();
+  });
+}

@@ -1,0 +1,200 @@
+// `parlab run`: executes notebooks, one fresh kernel each, and writes the executed .ipynb and an
+// offline .html per notebook plus an index page. One notebook's failure never stops the others;
+// Ctrl-C interrupts the running cell, saves, and stops.
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { writeFileAtomic } from "./atomic-write.js";
+import { executeNotebook, type ExecuteResult } from "./execute-notebook.js";
+import type { KernelConnection } from "./kernel-connection.js";
+import { readNotebook, serializeNotebook, type Notebook } from "./notebook.js";
+import { injectParameters, parseParameter, type Parameter } from "./parameters.js";
+import { progressView, type ProgressView } from "./progress.js";
+
+export interface RunOptions {
+  out: string;
+  timeout?: number;
+  notebookTimeout?: number;
+  allowErrors: boolean;
+  kernel?: string;
+  cwd?: string;
+  parameters: string[];
+  server?: string;
+  token?: string;
+}
+
+interface Job {
+  source: string;
+  /** Path inside the output folder, without extension. */
+  name: string;
+}
+
+interface Row {
+  job: Job;
+  status: ExecuteResult["status"] | "invalid" | "no kernel" | "skipped";
+  cells: number;
+  errors: number;
+  seconds: number | null;
+  message?: string;
+}
+
+export const DEFAULT_NOTEBOOKS = "notebooks";
+
+/** Returns the process exit code: 0 all ran clean, 1 something failed, 130 interrupted. */
+export async function runCommand(inputs: string[], options: RunOptions): Promise<number> {
+  const parameters: Parameter[] = options.parameters.map(parseParameter);
+  for (const [name, value] of [["--timeout", options.timeout], ["--notebook-timeout", options.notebookTimeout]] as const) {
+    if (value !== undefined && !(value > 0)) throw new Error(`${name} must be a number of seconds above 0`);
+  }
+  if (options.server && !options.token) throw new Error("--server needs --token (the Jupyter Server's token)");
+  const out = path.resolve(options.out);
+  const jobs = await collectJobs(inputs.length > 0 ? inputs : [DEFAULT_NOTEBOOKS], out);
+  const view = progressView(process.stderr);
+  if (jobs.length === 0) {
+    view.line(`no notebooks found in ${(inputs.length > 0 ? inputs : [DEFAULT_NOTEBOOKS]).join(", ")}`);
+    return 1;
+  }
+
+  const interrupted = new AbortController();
+  const onSigint = () => {
+    if (interrupted.signal.aborted) {
+      // A second Ctrl-C: every file written so far is complete (writes are atomic).
+      process.exit(130);
+    }
+    view.line("interrupting: the running cell is stopped and the notebook saved (Ctrl-C again to quit at once)");
+    interrupted.abort();
+  };
+  process.on("SIGINT", onSigint);
+  const rows: Row[] = [];
+  try {
+    for (const job of jobs) {
+      if (interrupted.signal.aborted) {
+        rows.push({ job, status: "skipped", cells: 0, errors: 0, seconds: null, message: "not run: the run was interrupted" });
+        continue;
+      }
+      rows.push(await runOne(job, out, parameters, options, view, interrupted.signal));
+    }
+  } finally {
+    view.end();
+    process.off("SIGINT", onSigint);
+  }
+  await writeIndex(out, rows);
+  printSummary(rows, out);
+  if (interrupted.signal.aborted) return 130;
+  return rows.every((row) => row.status === "ok") ? 0 : 1;
+}
+
+async function runOne(job: Job, out: string, parameters: Parameter[], options: RunOptions, view: ProgressView, signal: AbortSignal): Promise<Row> {
+  let notebook: Notebook;
+  try {
+    notebook = await readNotebook(job.source);
+  } catch (error) {
+    view.line(`✗ ${(error as Error).message}`);
+    return { job, status: "invalid", cells: 0, errors: 0, seconds: null, message: (error as Error).message };
+  }
+  const warning = injectParameters(notebook, parameters);
+  if (warning) view.line(`! ${job.source}: ${warning}`);
+  const ipynb = path.join(out, `${job.name}.ipynb`);
+  let kernel: KernelConnection;
+  try {
+    kernel = await startKernel(options, options.cwd ? path.resolve(options.cwd) : path.dirname(path.resolve(job.source)));
+  } catch (error) {
+    const message = `${job.source}: ${(error as Error).message}`;
+    view.line(`✗ ${message}`);
+    return { job, status: "no kernel", cells: 0, errors: 0, seconds: null, message };
+  }
+  let result: ExecuteResult;
+  try {
+    result = await executeNotebook(notebook, kernel, {
+      cellTimeout: options.timeout,
+      notebookTimeout: options.notebookTimeout,
+      allowErrors: options.allowErrors,
+      signal,
+      save: (executed) => writeFileAtomic(ipynb, serializeNotebook(executed)),
+      onProgress: (progress) => view.cell(job.name, progress),
+    });
+  } finally {
+    await kernel.shutdown().catch(() => undefined);
+  }
+  await writeHtml(notebook, job, out);
+  if (result.failure) view.line(`✗ ${job.source}: ${result.failure}`);
+  return { job, status: result.status, cells: result.cells, errors: result.errors, seconds: result.seconds, message: result.failure };
+}
+
+async function startKernel(options: RunOptions, cwd: string): Promise<KernelConnection> {
+  if (options.server) {
+    const { startRemoteKernel } = await import("./remote-kernel.js");
+    return startRemoteKernel({ url: options.server, token: options.token!, kernelName: options.kernel ?? "parlab" });
+  }
+  const [{ startEmbeddedKernel }, { findKernel }] = await Promise.all([import("./embedded-kernel.js"), import("./kernel-launch.js")]);
+  return startEmbeddedKernel(await findKernel(options.kernel), cwd);
+}
+
+async function writeHtml(notebook: Notebook, job: Job, out: string): Promise<void> {
+  const { exportNotebookHtml } = await import("../export/html.js");
+  await writeFileAtomic(path.join(out, `${job.name}.html`), exportNotebookHtml(notebook, { title: job.name, sourceName: job.source }));
+}
+
+async function writeIndex(out: string, rows: Row[]): Promise<void> {
+  const { exportIndexHtml } = await import("../export/html.js");
+  const entries = rows.map((row) => ({
+    title: row.job.name,
+    href: `${row.job.name.split(path.sep).map(encodeURIComponent).join("/")}.html`,
+    cells: row.cells,
+    errors: row.errors,
+    seconds: row.seconds,
+    status: row.status,
+  }));
+  await writeFileAtomic(path.join(out, "index.html"), exportIndexHtml(entries));
+}
+
+/** Notebooks named directly, and every .ipynb under named folders (not checkpoints, not the output). */
+async function collectJobs(inputs: string[], out: string): Promise<Job[]> {
+  const jobs: Job[] = [];
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => undefined);
+    if (!info) throw new Error(`${input}: no such notebook or folder`);
+    if (info.isDirectory()) {
+      for (const file of await findNotebooks(path.resolve(input), out)) {
+        jobs.push({ source: path.relative(process.cwd(), file) || file, name: path.relative(path.resolve(input), file).replace(/\.ipynb$/, "") });
+      }
+    } else {
+      jobs.push({ source: input, name: path.basename(input).replace(/\.ipynb$/, "") });
+    }
+  }
+  const names = new Map<string, string>();
+  for (const job of jobs) {
+    const other = names.get(job.name);
+    if (other) throw new Error(`${other} and ${job.source} would both be written to ${job.name}.ipynb in the output folder: run them separately`);
+    names.set(job.name, job.source);
+  }
+  return jobs;
+}
+
+async function findNotebooks(dir: string, out: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name.startsWith(".") || entry.name === "node_modules" || full === out) continue;
+      found.push(...(await findNotebooks(full, out)));
+    } else if (entry.name.endsWith(".ipynb")) {
+      found.push(full);
+    }
+  }
+  return found;
+}
+
+function printSummary(rows: Row[], out: string): void {
+  const table = [["notebook", "cells", "errors", "seconds", "status"], ...rows.map((row) => [
+    row.job.name, String(row.cells), String(row.errors), row.seconds === null ? "-" : row.seconds.toFixed(1), row.status,
+  ])];
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
+  const format = (line: string[]) => line.map((cell, column) => (column === 0 || column === 4 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ").trimEnd();
+  const lines = [format(table[0]!), widths.map((width) => "-".repeat(width)).join("  "), ...table.slice(1).map(format)];
+  process.stdout.write(`${lines.join("\n")}\n\nwritten to ${displayPath(out)}${path.sep} (open index.html)\n`);
+}
+
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === "" ? "." : relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+}

@@ -1,0 +1,212 @@
+// `parlab run` end to end: the real CLI, the real kernel over zeromq, notebooks checked with
+// Debian's nbformat (the official schema). Failure paths included: a failing cell, a timeout, bad
+// notebooks, Ctrl-C, and a runner killed mid-run.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CLI, PYTHON } from "./helpers/jupyter.js";
+
+type Cell = { cell_type: string; source: string; metadata?: Record<string, unknown>; id?: string };
+
+function notebookJson(cells: Cell[]): string {
+  return JSON.stringify({
+    nbformat: 4, nbformat_minor: 4, metadata: { kernelspec: { name: "parlab", display_name: "TypeScript (parlab)", language: "typescript" } },
+    cells: cells.map((cell) => ({ metadata: {}, ...cell, ...(cell.cell_type === "code" ? { outputs: [], execution_count: null } : {}) })),
+  });
+}
+
+const code = (source: string, tags?: string[]): Cell => ({ cell_type: "code", source, ...(tags ? { metadata: { tags } } : {}) });
+const markdown = (source: string): Cell => ({ cell_type: "markdown", source });
+
+function workspace(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "parlab-run-test-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function run(args: string[], cwd: string) {
+  const result = spawnSync(process.execPath, [CLI, "run", ...args], { cwd, encoding: "utf8", timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function readOut(dir: string, name: string) {
+  return JSON.parse(readFileSync(path.join(dir, "out", `${name}.ipynb`), "utf8")) as {
+    nbformat: number; nbformat_minor: number;
+    cells: { id: string; cell_type: string; source: string | string[]; execution_count?: number | null; metadata: Record<string, unknown>; outputs?: { output_type: string; text?: string; ename?: string; evalue?: string; data?: Record<string, unknown> }[] }[];
+  };
+}
+
+/** Validates with Debian's python3-nbformat against the official nbformat 4 schema. */
+function assertValidNotebook(file: string): void {
+  const check = spawnSync(PYTHON, ["-c", "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT)); print('valid')", file], { encoding: "utf8" });
+  assert.equal(check.stdout.trim(), "valid", check.stderr);
+}
+
+type OutCell = ReturnType<typeof readOut>["cells"][number];
+const text = (cell: OutCell, name = "stdout") => (cell.outputs ?? []).filter((o) => o.output_type === "stream" && (o as { name?: string }).name === name).map((o) => o.text).join("");
+const source = (cell: { source: string | string[] }) => (Array.isArray(cell.source) ? cell.source.join("") : cell.source);
+
+test("a notebook runs: outputs with their cells, counts, timing, sources untouched, valid nbformat 4.5, html and index", (t) => {
+  const dir = workspace(t);
+  const cells = [
+    markdown("# Title\nSome *text*."),
+    code('console.log("one");\n1 + 1'),
+    code('setTimeout(() => console.log("late"), 30);\nconsole.error("to stderr");'),
+    code('display({ "text/markdown": "**shown**" }, { displayId: "d" });'),
+    code('updateDisplay("d", { "text/markdown": "**updated**" });\nconsole.log("two");'),
+  ];
+  writeFileSync(path.join(dir, "first.ipynb"), notebookJson(cells));
+  const result = run(["first.ipynb"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /first\s+4\s+0\s+[\d.]+\s+ok/);
+  const out = readOut(dir, "first");
+  assertValidNotebook(path.join(dir, "out", "first.ipynb"));
+  assert.equal(out.nbformat_minor, 5);
+  assert.deepEqual(out.cells.map(source), cells.map((cell) => cell.source), "sources are never modified");
+  assert.deepEqual(out.cells.map((cell) => cell.execution_count ?? null), [null, 1, 2, 3, 4]);
+  assert.equal(text(out.cells[1]!), "one\n");
+  assert.equal(out.cells[1]!.outputs!.find((o) => o.output_type === "execute_result")?.data?.["text/plain"], "2");
+  assert.equal(text(out.cells[2]!), "late\n", "late output stays with its own cell");
+  assert.equal(text(out.cells[2]!, "stderr"), "to stderr\n");
+  assert.equal(out.cells[3]!.outputs![0]!.data!["text/markdown"], "**updated**", "update_display_data reaches the earlier cell");
+  assert.equal(text(out.cells[4]!), "two\n");
+  const timing = out.cells[1]!.metadata.execution as Record<string, string>;
+  for (const key of ["iopub.status.busy", "iopub.execute_input", "shell.execute_reply", "iopub.status.idle"]) assert.ok(timing[key], `timing ${key}`);
+  assert.ok(Date.parse(timing["shell.execute_reply"]!) >= Date.parse(timing["iopub.execute_input"]!));
+  assert.ok(existsSync(path.join(dir, "out", "first.html")));
+  assert.match(readFileSync(path.join(dir, "out", "index.html"), "utf8"), /first\.html/);
+  assert.deepEqual(readdirSync(path.join(dir, "out")).filter((name) => name.includes("partial")), [], "no temporary files left");
+});
+
+test("a failing cell stops its notebook, names notebook, cell and line, keeps outputs so far; other notebooks still run", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "a-fails.ipynb"), notebookJson([code('console.log("before");'), code('const x = 1;\nthrow new RangeError("bad value");'), code('console.log("never");')]));
+  writeFileSync(path.join(dir, "b-fine.ipynb"), notebookJson([code('console.log("fine");')]));
+  const result = run(["."], dir);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /a-fails\.ipynb: cell 2 \(line 2\) failed: RangeError: bad value/);
+  const failed = readOut(dir, "a-fails");
+  assertValidNotebook(path.join(dir, "out", "a-fails.ipynb"));
+  assert.equal(text(failed.cells[0]!), "before\n");
+  assert.equal(failed.cells[1]!.outputs!.find((o) => o.output_type === "error")?.ename, "RangeError");
+  assert.deepEqual(failed.cells[2]!.outputs, [], "cells after the failure do not run");
+  assert.equal(failed.cells[2]!.execution_count, null);
+  assert.equal(text(readOut(dir, "b-fine").cells[0]!), "fine\n");
+  assert.match(result.stdout, /a-fails\s+2\s+1\s+[\d.]+\s+failed/);
+  assert.match(result.stdout, /b-fine\s+1\s+0\s+[\d.]+\s+ok/);
+
+  const allowed = run(["a-fails.ipynb", "--allow-errors"], dir);
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.equal(text(readOut(dir, "a-fails").cells[2]!), "never\n");
+});
+
+test("a type error names the cell and line too", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "typed.ipynb"), notebookJson([markdown("intro"), code('const n: number = 1;\nconst s: string = n;')]));
+  const result = run(["typed.ipynb"], dir);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /typed\.ipynb: cell 2 \(line 2\) failed: TypeScriptError: .*TS2322/);
+});
+
+test("a cell over --timeout is interrupted and reported; the notebook is saved with the interruption", (t) => {
+  const dir = workspace(t);
+  // The first cell warms the type checker up, so the limit is spent in the loop, not in checking.
+  writeFileSync(path.join(dir, "slow.ipynb"), notebookJson([code('console.log("warm");'), code('console.log("started");\nfor (;;) {}'), code('console.log("never");')]));
+  const result = run(["slow.ipynb", "--timeout", "8"], dir);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /slow\.ipynb: cell 2 timed out after its 8 s limit; the kernel was interrupted/);
+  const out = readOut(dir, "slow");
+  assert.equal(text(out.cells[1]!), "started\n");
+  assert.equal(out.cells[1]!.outputs!.find((o) => o.output_type === "error")?.ename, "InterruptError");
+  assert.deepEqual(out.cells[2]!.outputs, []);
+  assert.match(result.stdout, /slow\s+2\s+0\s+[\d.]+\s+timeout/);
+});
+
+test("bad notebooks get clear errors and the others still run", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "broken.ipynb"), '{"cells": [');
+  writeFileSync(path.join(dir, "old.ipynb"), JSON.stringify({ nbformat: 3, nbformat_minor: 0, worksheets: [] }));
+  writeFileSync(path.join(dir, "weird.ipynb"), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: "python", source: "" }] }));
+  writeFileSync(path.join(dir, "good.ipynb"), notebookJson([code('console.log("good");')]));
+  const result = run(["."], dir);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /broken\.ipynb: not valid JSON/);
+  assert.match(result.stderr, /old\.ipynb: nbformat 3 is not supported/);
+  assert.match(result.stderr, /weird\.ipynb: cell 1: cell_type "python" is not code, markdown or raw/);
+  assert.equal(text(readOut(dir, "good").cells[0]!), "good\n");
+  assert.match(result.stdout, /broken\s+0\s+0\s+-\s+invalid/);
+  assert.equal(run(["missing.ipynb"], dir).code, 2);
+});
+
+test("-p values go after the cell tagged parameters; without one, a warning", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "params.ipynb"), notebookJson([code("const size = 10;\nconst label = \"default\";", ["parameters"]), code("console.log(size * 2, label, typeof size);")]));
+  const result = run(["params.ipynb", "-p", "size=21", "-p", "label=given"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  const out = readOut(dir, "params");
+  assert.deepEqual(out.cells[1]!.metadata.tags, ["injected-parameters"]);
+  assert.equal(text(out.cells[2]!), "42 given number\n");
+  writeFileSync(path.join(dir, "untagged.ipynb"), notebookJson([code("console.log(typeof size);")]));
+  const untagged = run(["untagged.ipynb", "-p", "size=3"], dir);
+  assert.match(untagged.stderr, /no cell is tagged "parameters"/);
+  assert.equal(text(readOut(dir, "untagged").cells[1]!), "number\n");
+  assert.equal(run(["untagged.ipynb", "-p", "2bad=1"], dir).code, 2);
+});
+
+test("progress is one plain line per cell when stderr is not a terminal", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "lines.ipynb"), notebookJson([code("1"), code("2")]));
+  const result = run(["lines.ipynb"], dir);
+  assert.match(result.stderr, /^lines: cell 1\/2 ok \([\d.]+ s\)\nlines: cell 2\/2 ok \([\d.]+ s\)$/m);
+  assert.doesNotMatch(result.stderr, /\r|\u001b/);
+});
+
+function startRun(args: string[], cwd: string) {
+  const child = spawn(process.execPath, [CLI, "run", ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => { stderr += chunk; });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (status) => resolve(status)));
+  const waitFor = async (pattern: RegExp) => {
+    for (let i = 0; i < 600 && !pattern.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(stderr, pattern);
+  };
+  return { child, exited, waitFor, stderr: () => stderr };
+}
+
+test("Ctrl-C interrupts the running cell, saves the notebook and exits 130", async (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "long.ipynb"), notebookJson([code('console.log("first");'), code('console.log("second");\nawait new Promise(() => {});'), code('console.log("never");')]));
+  const running = startRun(["long.ipynb"], dir);
+  await running.waitFor(/long: cell 1\/3 ok/);
+  await new Promise((r) => setTimeout(r, 1000));
+  running.child.kill("SIGINT");
+  assert.equal(await running.exited, 130, running.stderr());
+  const out = readOut(dir, "long");
+  assert.equal(text(out.cells[1]!), "second\n");
+  assert.equal(out.cells[1]!.outputs!.find((o) => o.output_type === "error")?.ename, "InterruptError");
+  assert.deepEqual(out.cells[2]!.outputs, []);
+  assert.match(running.stderr(), /long\.ipynb: cell 2 interrupted/);
+});
+
+test("a runner killed mid-run leaves complete files and no kernel behind", async (t) => {
+  const dir = workspace(t);
+  const cells = [code('console.log(process.pid);')];
+  for (let i = 0; i < 40; i++) cells.push(code(`await new Promise((r) => setTimeout(r, 50));\nconsole.log(${i});`));
+  writeFileSync(path.join(dir, "killed.ipynb"), notebookJson(cells));
+  const running = startRun(["killed.ipynb"], dir);
+  await running.waitFor(/killed: cell 5\/41 ok/);
+  const kernelPid = Number(text(readOut(dir, "killed").cells[0]!));
+  assert.ok(kernelPid > 0);
+  running.child.kill("SIGKILL");
+  await running.exited;
+  assertValidNotebook(path.join(dir, "out", "killed.ipynb"));
+  let alive = true;
+  for (let i = 0; i < 100 && alive; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    try { process.kill(kernelPid, 0); } catch { alive = false; }
+  }
+  assert.equal(alive, false, "the kernel outlived its killed runner");
+});
