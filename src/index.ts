@@ -43,3 +43,6 @@ export { currentLane, defaultRecorder, withRecorder, type Lane } from "./measure
 export { bench, compare, summarize, timeit, Comparison, Timing } from "./measure/timing.js";
 export type { CompareOptions, Run, Summary, TimeitOptions } from "./measure/timing.js";
 export { fetchText, startSlowServer, type SlowServer, type SlowServerOptions } from "./net/slow-server.js";
+
+// The closing cell of a prepared example: the article's claim beside this run's numbers.
+export { CLAIM_MIME, claim, type ClaimOptions } from "./notebook/claim.js";

@@ -1,0 +1,34 @@
+// The closing cell of every prepared example: what the article claims beside what this run
+// measured. The sentence is built from the measured numbers, so it can never go stale, and the
+// numbers travel in their own MIME type so tests can check them without parsing prose.
+export const CLAIM_MIME = "application/vnd.parlab.claim+json";
+
+export interface ClaimOptions {
+  /** The example's tag in notebooks/README.md, e.g. "E1". */
+  example: string;
+  /** The article's claim, in our own words. */
+  claim: string;
+  /** What was measured in this run: name → number (seconds, a ratio, a count...). */
+  measured: Record<string, number>;
+  /** One sentence of what was measured, written from `measured`, e.g. `five 2-s tasks finished in ${s} s`. */
+  summary: string;
+}
+
+export interface ClaimBundle {
+  "text/markdown": string;
+  "text/plain": string;
+  [CLAIM_MIME]: { example: string; measured: Record<string, number> };
+}
+
+/** `display(claim({...}))`, or leave it as the cell's last expression. */
+export function claim(options: ClaimOptions): { [key: symbol]: () => ClaimBundle } {
+  for (const [name, value] of Object.entries(options.measured)) {
+    if (typeof value !== "number" || !Number.isFinite(value)) throw new TypeError(`claim ${options.example}: measured.${name} must be a finite number, got ${String(value)}`);
+  }
+  const bundle: ClaimBundle = {
+    "text/markdown": `**${options.example} — the article:** ${options.claim}\n\n**Measured here:** ${options.summary}`,
+    "text/plain": `${options.example}: ${options.claim}\nMeasured here: ${options.summary}`,
+    [CLAIM_MIME]: { example: options.example, measured: options.measured },
+  };
+  return { [Symbol.for("Jupyter.display")]: () => bundle };
+}
