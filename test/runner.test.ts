@@ -210,3 +210,14 @@ test("a runner killed mid-run leaves complete files and no kernel behind", async
   }
   assert.equal(alive, false, "the kernel outlived its killed runner");
 });
+
+test("in a terminal, progress is one line redrawn in place with the notebook, cell n/m and elapsed time", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "tty.ipynb"), notebookJson([code("await new Promise((r) => setTimeout(r, 700));"), code("2")]));
+  // util-linux `script` gives the runner a pseudo-terminal, as a user's shell would.
+  const result = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} run tty.ipynb`, "/dev/null"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+  assert.equal(result.status, 0, result.stdout);
+  assert.match(result.stdout, /\r\u001b\[2Ktty {2}[█░]+ {2}cell 1\/2 {2}\d+\.\d s/);
+  assert.match(result.stdout, /\r\u001b\[2Ktty {2}[█░]+ {2}cell 2\/2/);
+  assert.doesNotMatch(result.stdout, /tty: cell 1\/2 ok/, "no plain lines in a terminal");
+});
