@@ -1,17 +1,20 @@
 // The plotting module: bundles viewers can show, PNGs that really contain the chart, plotly JSON
 // that matches the data, text tables with the numbers, and clear errors on bad input.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { inflateSync } from "node:zlib";
 import { toMimeBundle } from "../kernel/runtime/mime.js";
 import type { Span } from "../src/measure/spans.js";
 import { FONT_PACKAGE, PLOTLY_MIME, barChart, plotBundle, speedupChart, timelinePlot, type Plot } from "../src/plot/index.js";
-import { findFonts } from "../src/plot/fonts.js";
+import { FONT_FAMILY_NAME, findFonts } from "../src/plot/fonts.js";
 import type { PlotlyBarTrace, PlotlyScatterTrace } from "../src/plot/plotly.js";
 import { svgToPng } from "../src/plot/raster.js";
+import { renderChart } from "../src/plot/render.js";
 import { FAILED_COLOR, KIND_COLORS, PALETTE, SEQUENTIAL_COLOR } from "../src/plot/theme.js";
 
 const T0 = 1_700_000_000_000;
@@ -103,6 +106,26 @@ function countDark(image: Image): number {
   return count;
 }
 
+/** Pixels that are not the white background, and how many different colours they come in. */
+function inked(image: Image): { share: number; colors: number } {
+  const colors = new Set<number>();
+  let count = 0;
+  for (let i = 0; i < image.pixels.length; i += 4) {
+    const rgb = image.pixels.readUIntBE(i, 3);
+    if (rgb === 0xffffff) continue;
+    count++;
+    colors.add(rgb);
+  }
+  return { share: count / (image.width * image.height), colors: colors.size };
+}
+
+/** The rows a Vega-Lite spec (or one of its layers) carries inline, wherever they sit. */
+function specRows(spec: unknown): Record<string, unknown>[] {
+  if (typeof spec !== "object" || spec === null) return [];
+  const node = spec as { data?: { values?: Record<string, unknown>[] }; layer?: unknown[] };
+  return [...(node.data?.values ?? []), ...(node.layer ?? []).flatMap(specRows)];
+}
+
 function svgSize(svg: string): { width: number; height: number } {
   const match = /^<svg[^>]*\swidth="([\d.]+)"\s+height="([\d.]+)"/.exec(svg);
   assert.ok(match, "the SVG states its size");
@@ -158,6 +181,9 @@ test("the PNG decodes, has the SVG's size, and holds the bars' colours and text"
   assert.ok(countColor(image, KIND_COLORS.thread) > 500, "thread bars are drawn");
   assert.ok(countColor(image, KIND_COLORS.process) > 100, "process bars are drawn");
   assert.ok(countDark(image) > 200, "text is drawn");
+  const { share, colors } = inked(image);
+  assert.ok(share > 0.1 && share < 0.9, `a chart, not a blank or flooded canvas (${(share * 100).toFixed(1)}% inked)`);
+  assert.ok(colors > 20, `bars, text and its anti-aliasing give many colours (${colors})`);
 
   const double = decodePng(plot.png(2));
   assert.equal(double.width, size.width * 2);
@@ -200,6 +226,61 @@ test("the font shipped through npm is found, and text renders from a font file a
   const b = decodePng(svgToPng(svg("Another title, font file only"), { fonts }));
   assert.ok(!a.pixels.equals(b.pixels));
   assert.ok(countDark(b) > countDark(a), "the longer title draws more glyphs");
+});
+
+test("every chart is a Vega-Lite spec in the bundled font, which vega renders without a warning", () => {
+  const plots: [string, Plot][] = [
+    ["Timeline", timelinePlot(SPANS, { title: "Timeline" })],
+    ["Bars", barChart([{ label: "sequential", seconds: 2 }, { label: "a label long enough to slant", seconds: 0.7 }], { title: "Bars", unit: "ms" })],
+    ["Speedup", speedupChart([{ workers: 1, speedup: 1 }, { workers: 4, speedup: 2.5 }], { cores: 2, title: "Speedup" })],
+  ];
+  for (const [title, plot] of plots) {
+    const config = (plot.spec as { config?: { font?: string } }).config;
+    assert.ok(config?.font?.startsWith(FONT_FAMILY_NAME), `${title}: vega asks for the font resvg is given`);
+    const rendered = renderChart(plot.spec);
+    assert.deepEqual(rendered.warnings, [], `${title}: vega-lite and vega log nothing`);
+    assert.equal(rendered.svg, plot.svg, `${title}: rendering is deterministic`);
+    assert.ok(!/<image|href="http/.test(plot.svg), `${title}: nothing to fetch`);
+    assert.ok(plot.svg.includes(`font-family="${FONT_FAMILY_NAME}`), `${title}: text is set in ${FONT_FAMILY_NAME}`);
+    assert.match(plot.svg, new RegExp(`font-weight="bold"[^>]*>${title}</text>`), `${title}: the title is drawn in bold`);
+  }
+});
+
+test("importing the plots and building a chart load neither vega, vega-lite nor resvg", () => {
+  // A resolve hook in a fresh process refuses the three packages: the import and building a
+  // chart's figure, spec and table must not need them.
+  const hooks = `export async function resolve(specifier, context, next) {
+    if (/^(vega|vega-lite|@resvg\\/resvg-js)$/.test(specifier)) throw new Error("loaded " + specifier);
+    return next(specifier, context);
+  }`;
+  const script = `
+    import { register } from "node:module";
+    register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hooks)}));
+    const { timelinePlot } = await import(${JSON.stringify(new URL("../src/plot/index.js", import.meta.url).href)});
+    const plot = timelinePlot(${JSON.stringify(SPANS)});
+    console.log(plot.figure.data.length > 0, plot.table.includes("fetch a"), typeof plot.spec);`;
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(out.trim(), "true true object");
+});
+
+test("the declarations a notebook's type check reads for the plots never reach vega-lite's", () => {
+  // Built next to this test: dist/src/plot. Follows relative imports from index.d.ts.
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, "utf8");
+    assert.ok(!/from "vega/.test(text), `${file} imports vega's types`);
+    for (const [, specifier] of text.matchAll(/from "(\.[^"]+)\.js"/g)) visit(resolve(dirname(file), `${specifier}.d.ts`));
+  };
+  visit(fileURLToPath(new URL("../src/plot/index.d.ts", import.meta.url)));
+  assert.ok(seen.size > 3, "the walk found the plot modules");
+});
+
+test("a spec vega-lite rejects comes back as an error, and the renderer keeps working", () => {
+  assert.throws(() => renderChart({ mark: "no such mark", data: { values: [] } }), /^Error: plot: rendering the PNG failed: ./);
+  assert.throws(() => timelinePlot(SPANS).png(0), /scale must be a positive number, got 0/);
+  assert.ok(decodePng(timelinePlot(SPANS).png()).width > 0);
 });
 
 // ---- timeline -----------------------------------------------------------------------------------
@@ -249,6 +330,7 @@ test("timeline: one horizontal bar per span, based at its start and as long as i
 test("timeline: the SVG names every lane and the text table lists tasks with start and end", () => {
   const plot = timelinePlot([...SPANS, { task: "a <b> & c", lane: "thread 1", laneKind: "thread", start: T0 + 950, end: T0 + 1000 }], { title: "Fetch & hash" });
   for (const lane of ["main loop", "thread 1", "thread 2", "process 4711"]) assert.ok(plot.svg.includes(`>${lane}</text>`), `lane ${lane} is labelled`);
+  assert.ok(plot.svg.includes(">seconds since the first task started</text>"), "the time axis says where it starts");
   assert.ok(plot.svg.includes("Fetch &amp; hash"), "markup in titles is escaped");
   assert.ok(!plot.svg.includes("<b>"), "markup in task names is escaped");
 
@@ -259,6 +341,34 @@ test("timeline: the SVG names every lane and the text table lists tasks with sta
   assert.match(row("hash 1"), /^thread 1\s+thread\s+hash 1\s+0\.100\s+0\.900\s+0\.800\b/);
   assert.match(row("resize"), /1\.250.*failed: out of memory/);
   assert.match(plot.table, /7 tasks on 4 lanes/);
+});
+
+test("timeline: the spec and the PNG have a row per lane, a bar per task, failed tasks marked", () => {
+  const plot = timelinePlot(SPANS);
+  const params = (plot.spec as { params?: { name: string; value: unknown }[] }).params;
+  assert.deepEqual(params?.find((param) => param.name === "laneNames")?.value, ["main loop", "thread 1", "thread 2", "process 4711"], "lanes in kind order");
+  const bars = specRows(plot.spec).filter((row) => "task" in row);
+  assert.deepEqual(bars.map((bar) => bar.task).sort(), SPANS.map((span) => span.task).sort(), "one bar per task");
+  for (const span of SPANS) {
+    const bar = bars.find((row) => row.task === span.task)!;
+    assert.equal(bar.lane, span.lane);
+    assert.equal(bar.outcome, span.error === undefined ? "ok" : "failed");
+    assert.ok(Math.abs((bar.start as number) - (span.start - T0) / 1000) < 1e-9, `${span.task} starts where it started`);
+    assert.ok(Math.abs((bar.end as number) - (span.end - T0) / 1000) < 1e-9, `${span.task} ends where it ended`);
+  }
+  // Overlapping tasks on one lane sit on different sub-rows, inside the lane's row.
+  const row = (task: string) => bars.find((bar) => bar.task === task)!;
+  assert.ok((row("fetch a").bottom as number) <= (row("fetch b").top as number));
+  assert.ok((row("fetch a").top as number) >= 0 && (row("fetch b").bottom as number) <= 1);
+
+  // The task names wide bars have room for are written on them.
+  for (const task of ["fetch a", "hash 1", "resize"]) assert.ok(plot.svg.includes(`>${task}</text>`), `${task} is labelled`);
+
+  const failed = countColor(decodePng(plot.png()), FAILED_COLOR);
+  const clean = countColor(decodePng(timelinePlot(SPANS.filter((span) => span.error === undefined)).png()), FAILED_COLOR);
+  assert.ok(failed > 100, `the failed task is outlined (${failed} pixels)`);
+  assert.equal(clean, 0, "no outline without a failure");
+  assert.ok(plot.svg.includes(">failed</text>"), "the legend says what the outline means");
 });
 
 test("timeline: bad input is refused with an error that names the problem", () => {
@@ -293,7 +403,9 @@ test("bar chart: one bar per variant with its value as label, in the unit asked 
   assert.equal(plot.figure.layout.xaxis.type, "category");
   // Kinds colour bars like the timeline's lanes; entries without one take a palette colour.
   assert.deepEqual(trace.marker.color, [SEQUENTIAL_COLOR, KIND_COLORS.loop, KIND_COLORS.thread, PALETTE[3]]);
-  for (const label of ["2.500 s", "0.750 s", ">threads</text>"]) assert.ok(plot.svg.includes(label), `SVG shows ${label}`);
+  for (const label of ["2.500 s", "0.750 s", ">threads</text>", ">wall time (s)</text>"]) assert.ok(plot.svg.includes(label), `SVG shows ${label}`);
+  const image = decodePng(plot.png());
+  for (const color of [SEQUENTIAL_COLOR, KIND_COLORS.loop, KIND_COLORS.thread, PALETTE[3]!]) assert.ok(countColor(image, color) > 1000, `a ${color} bar is drawn`);
   assert.match(plot.table, /^Wall time\nvariant\s+s\nsequential\s+2\.500\nasync\s+2\.400\nthreads\s+0\.750\nprocesses\s+0\.900$/);
 
   const ms = barChart([{ label: "a", seconds: 0.25 }, { label: "b", seconds: 0.0125 }], { unit: "ms" });
@@ -301,6 +413,7 @@ test("bar chart: one bar per variant with its value as label, in the unit asked 
   assert.deepEqual(barTraces(ms)[0]!.text, ["250.0 ms", "12.5 ms"]);
   assert.match(ms.table, /a\s+250\.0\nb\s+12\.5$/);
   assert.equal(ms.figure.layout.yaxis.title?.text, "wall time (ms)");
+  assert.ok(ms.svg.includes(">wall time (ms)</text>") && ms.svg.includes(">250.0 ms</text>"), "the PNG shows the unit");
 });
 
 test("bar chart: bad input is refused with an error that names the problem", () => {
@@ -345,7 +458,12 @@ test("speedup chart: a line per series and the ideal line y = x capped at the co
   assert.ok(lines.some((line) => /^threads\s+8\s+3\.60\s+4$/.test(line)));
   assert.ok(lines.some((line) => /^processes\s+2\s+1\.40\s+2$/.test(line)));
   assert.match(plot.table, /ideal = min\(workers, 4 cores\)/);
-  assert.ok(plot.svg.includes(">ideal (capped at 4 cores)</text>"));
+  for (const label of [">ideal (capped at 4 cores)</text>", ">threads</text>", ">processes</text>", ">4 cores</text>", ">workers</text>"]) assert.ok(plot.svg.includes(label), `SVG shows ${label}`);
+  const image = decodePng(plot.png());
+  assert.ok(countColor(image, PALETTE[0]!) > 200 && countColor(image, PALETTE[1]!) > 200, "both measured lines are drawn");
+  const idealRows = specRows(plot.spec).filter((row) => row.series === "ideal (capped at 4 cores)");
+  assert.deepEqual(idealRows.map((row) => [row.workers, row.speedup]), [[1, 1], [2, 2], [4, 4], [8, 4]], "the PNG's ideal line bends at the cores");
+  assert.ok(!speedupChart(points, { cores: 8 }).svg.includes(">8 cores</text>"), "no core marker when the cores are not in range");
 });
 
 test("speedup chart: bad input is refused with an error that names the problem", () => {

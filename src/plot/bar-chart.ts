@@ -1,11 +1,9 @@
 // Wall time per variant (sequential, async, threads, processes, ...): one labelled bar each.
-import { drawTitle, drawYAxis, yAxisWidth, type Box } from "./axes.js";
 import { Plot } from "./plot.js";
 import type { PlotlyFigure } from "./plotly.js";
-import { decimalsFor, linearScale } from "./scale.js";
-import { SvgDocument } from "./svg.js";
-import { formatTable } from "./table.js";
-import { AXIS, DEFAULT_WIDTH, FONT_FAMILY, FONT_SIZE, INK, KIND_COLORS, PAD, PALETTE, SEQUENTIAL_COLOR, fitText, textWidth } from "./theme.js";
+import { frame, type ChartSpec } from "./spec.js";
+import { decimalsFor, formatTable } from "./table.js";
+import { DEFAULT_WIDTH, INK, KIND_COLORS, PALETTE, SEQUENTIAL_COLOR, textWidth } from "./theme.js";
 import { validateBarEntries, validateTitle, type BarKind, type ValidBarEntry } from "./validate.js";
 
 export type { BarKind };
@@ -37,8 +35,8 @@ const UNITS: Readonly<Record<TimeUnit, { factor: number; symbol: string }>> = {
 const HEIGHT = 440;
 /** Slanted category labels longer than this are shortened, so the bars keep most of the height. */
 const MAX_LABEL = 200;
-const COS = Math.cos((35 * Math.PI) / 180);
-const SIN = Math.sin((35 * Math.PI) / 180);
+/** Roughly what the y axis and padding leave of the image's width for the bars. */
+const PLOT_WIDTH = DEFAULT_WIDTH - 110;
 
 function colorOf(entry: ValidBarEntry, index: number): string {
   if (entry.kind === undefined) return PALETTE[index % PALETTE.length]!;
@@ -53,41 +51,23 @@ interface Prepared {
   symbol: string;
 }
 
-function renderSvg({ entries, values, labels, colors, symbol }: Prepared, title: string | undefined): string {
-  const doc = new SvgDocument(DEFAULT_WIDTH, HEIGHT, FONT_FAMILY, FONT_SIZE);
-  const top = drawTitle(doc, title, PAD) + FONT_SIZE + 8;
-  const max = Math.max(...values);
-  // Headroom above the tallest bar for its value label.
-  const provisional = linearScale(0, max * 1.08, 0, 1);
-  const right = DEFAULT_WIDTH - PAD;
-  const labelWidths = entries.map((entry) => Math.min(MAX_LABEL, textWidth(entry.label)));
-  let left = PAD + yAxisWidth(provisional);
-  const rotate = labelWidths.some((width) => width > (right - left) / entries.length - 8);
-  if (rotate) {
-    // A slanted label reaches left of its bar by cos(35°) of its length; keep the first on the canvas.
-    const slot = (right - left) / entries.length;
-    left = Math.max(left, PAD + labelWidths[0]! * COS - slot / 2);
-  }
-  const slot = (right - left) / entries.length;
-  const labelDepth = rotate ? Math.max(...labelWidths) * SIN + FONT_SIZE + 16 : FONT_SIZE + 16;
-  const box: Box = { left, top, right, bottom: HEIGHT - PAD - labelDepth };
-  const scale = linearScale(0, max * 1.08, box.bottom, box.top);
-  drawYAxis(doc, box, scale, `wall time (${symbol})`);
-  doc.line(box.left, box.bottom, box.right, box.bottom, { stroke: AXIS });
-
-  const barWidth = Math.min(120, slot * 0.65);
-  entries.forEach((entry, i) => {
-    const center = box.left + slot * (i + 0.5);
-    const y = scale.map(values[i]!);
-    doc.rect(center - barWidth / 2, y, barWidth, box.bottom - y, { fill: colors[i] });
-    doc.text(center, y - 6, `${labels[i]} ${symbol}`, { anchor: "middle", fill: INK });
-    if (rotate) {
-      doc.text(center, box.bottom + 14, fitText(entry.label, MAX_LABEL), { anchor: "end", rotate: -35, fill: INK });
-    } else {
-      doc.text(center, box.bottom + 8 + FONT_SIZE, entry.label, { anchor: "middle", fill: INK });
-    }
-  });
-  return doc.toString();
+function renderSpec({ entries, values, labels, colors, symbol }: Prepared, title: string | undefined): ChartSpec {
+  // Labels wider than their bar's slot would be dropped as overlapping, so they slant instead.
+  const slot = PLOT_WIDTH / entries.length;
+  const slant = entries.some((entry) => Math.min(MAX_LABEL, textWidth(entry.label)) > slot - 8);
+  return {
+    ...frame(title, HEIGHT),
+    data: { values: entries.map((entry, i) => ({ label: entry.label, value: values[i]!, text: `${labels[i]} ${symbol}`, color: colors[i]! })) },
+    encoding: {
+      x: { field: "label", type: "nominal", sort: null, title: null, axis: { labelAngle: slant ? -35 : 0, labelLimit: MAX_LABEL, labelColor: INK, ticks: false } },
+      // Headroom above the tallest bar for its value label.
+      y: { field: "value", type: "quantitative", title: `wall time (${symbol})`, scale: { domain: [0, Math.max(...values) * 1.1 || 1] } },
+    },
+    layer: [
+      { mark: { type: "bar", width: Math.min(120, slot * 0.65) }, encoding: { color: { field: "color", type: "nominal", scale: null } } },
+      { mark: { type: "text", baseline: "bottom", dy: -6, color: INK }, encoding: { text: { field: "text" } } },
+    ],
+  };
 }
 
 function renderFigure({ entries, values, labels, colors, symbol }: Prepared, title: string | undefined): PlotlyFigure {
@@ -143,5 +123,5 @@ export function barChart(entries: readonly BarEntry[], options: BarChartOptions 
     colors: valid.map(colorOf),
     symbol,
   };
-  return new Plot(renderFigure(prepared, title), renderSvg(prepared, title), renderTable(prepared, title));
+  return new Plot(renderFigure(prepared, title), renderSpec(prepared, title), renderTable(prepared, title));
 }

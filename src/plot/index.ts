@@ -4,4 +4,5 @@ export { barChart, type BarChartOptions, type BarEntry, type BarKind, type TimeU
 export { speedupChart, idealSpeedup, type SpeedupOptions, type SpeedupPoint } from "./speedup.js";
 export { Plot, plotBundle, PLOTLY_MIME, type PlotBundle } from "./plot.js";
 export type { PlotlyFigure } from "./plotly.js";
+export type { VegaLiteSpec } from "./render.js";
 export { FONT_PACKAGE } from "./fonts.js";

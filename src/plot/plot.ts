@@ -1,6 +1,6 @@
 // A chart as the three outputs a notebook needs, and the hook through which display() finds them.
 import type { PlotlyFigure } from "./plotly.js";
-import { svgToPng } from "./raster.js";
+import { renderChart, type Rendered, type VegaLiteSpec } from "./render.js";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
@@ -21,22 +21,30 @@ export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 export class Plot {
-  private pngCache: Buffer | undefined;
+  #rendered: Rendered | undefined;
 
   constructor(
     /** The plotly figure, `{ data, layout }`. */
     readonly figure: PlotlyFigure,
-    /** The same chart as a standalone SVG document, the source of the PNG. */
-    readonly svg: string,
+    /** The same chart as a Vega-Lite spec, the source of the SVG and the PNG. */
+    readonly spec: VegaLiteSpec,
     /** The numbers behind the chart as an aligned text table. */
     readonly table: string,
   ) {}
 
-  /** Rasterising takes tens of milliseconds, so the 1x image is made once and kept. */
+  /** Rendering takes tens of milliseconds (the first one loads vega), so it is done once and kept. */
+  #render(): Rendered {
+    this.#rendered ??= renderChart(this.spec);
+    return this.#rendered;
+  }
+
+  /** The chart as vega draws it, the SVG the PNG is rasterised from. */
+  get svg(): string {
+    return this.#render().svg;
+  }
+
   png(scale = 1): Buffer {
-    if (scale !== 1) return svgToPng(this.svg, { scale });
-    this.pngCache ??= svgToPng(this.svg);
-    return this.pngCache;
+    return scale === 1 ? this.#render().png : renderChart(this.spec, scale).png;
   }
 
   bundle(): PlotBundle {
@@ -51,7 +59,7 @@ export class Plot {
     return this.bundle();
   }
 
-  /** console.log(plot) prints the table rather than a wall of SVG markup. */
+  /** console.log(plot) prints the table rather than the figure and the spec. */
   [INSPECT](): string {
     return this.table;
   }

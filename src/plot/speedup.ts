@@ -1,12 +1,10 @@
 // Measured speedup against worker count, next to what the machine could give at best: y = x
 // until the workers outnumber the cores, flat after that.
-import { X_AXIS_HEIGHT, drawLegend, drawTitle, drawXAxis, drawYAxis, yAxisWidth, type Box, type LegendItem } from "./axes.js";
 import { Plot } from "./plot.js";
 import type { PlotlyFigure, PlotlyScatterTrace } from "./plotly.js";
-import { linearScale } from "./scale.js";
-import { SvgDocument } from "./svg.js";
+import { frame, type ChartLayer, type ChartSpec } from "./spec.js";
 import { formatTable } from "./table.js";
-import { DEFAULT_WIDTH, FONT_FAMILY, FONT_SIZE, IDEAL_COLOR, MUTED, PAD, PALETTE } from "./theme.js";
+import { IDEAL_COLOR, MUTED, PALETTE } from "./theme.js";
 import { validateCores, validateSpeedupPoints, validateTitle, type ValidSpeedupPoint } from "./validate.js";
 
 export interface SpeedupPoint {
@@ -57,31 +55,49 @@ function idealLine(points: readonly ValidSpeedupPoint[], cores: number): [number
 
 const idealName = (cores: number) => `ideal (capped at ${cores} ${cores === 1 ? "core" : "cores"})`;
 
-function renderSvg(series: readonly Series[], ideal: readonly [number, number][], cores: number, title: string | undefined): string {
-  const doc = new SvgDocument(DEFAULT_WIDTH, HEIGHT, FONT_FAMILY, FONT_SIZE);
-  const legend: LegendItem[] = [...series.map((s): LegendItem => ({ label: s.name, color: s.color, swatch: "line" })), { label: idealName(cores), color: IDEAL_COLOR, swatch: "dash" }];
-  const top = drawLegend(doc, legend, drawTitle(doc, title, PAD)) + 8;
+function renderSpec(series: readonly Series[], ideal: readonly [number, number][], cores: number, title: string | undefined): ChartSpec {
   const maxX = Math.max(...ideal.map(([x]) => x));
-  const maxY = Math.max(...ideal.map(([, y]) => y), ...series.flatMap((s) => s.points.map((p) => p.speedup)));
-  const provisional = linearScale(0, maxY * 1.05, 0, 1);
-  const box: Box = { left: PAD + yAxisWidth(provisional), top, right: DEFAULT_WIDTH - PAD - 10, bottom: HEIGHT - PAD - X_AXIS_HEIGHT };
-  const xScale = linearScale(0, maxX, box.left, box.right, { integer: true });
-  const yScale = linearScale(0, maxY * 1.05, box.bottom, box.top);
-  drawXAxis(doc, box, xScale, "workers");
-  drawYAxis(doc, box, yScale, "speedup (sequential time / parallel time)");
-
-  if (cores < maxX) {
-    const x = xScale.map(cores);
-    doc.line(x, box.top, x, box.bottom, { stroke: MUTED, "stroke-dasharray": "2 3" });
-    doc.text(x + 4, box.top + FONT_SIZE, `${cores} ${cores === 1 ? "core" : "cores"}`, { fill: MUTED });
-  }
-  doc.polyline(ideal.map(([x, y]) => [xScale.map(x), yScale.map(y)]), { stroke: IDEAL_COLOR, "stroke-width": 2, "stroke-dasharray": "6 4" });
-  for (const s of series) {
-    const pixels = s.points.map((p): [number, number] => [xScale.map(p.workers), yScale.map(p.speedup)]);
-    doc.polyline(pixels, { stroke: s.color, "stroke-width": 2.5, "stroke-linejoin": "round" });
-    for (const [x, y] of pixels) doc.circle(x, y, 4, { fill: s.color, stroke: "#FFFFFF", "stroke-width": 1 });
-  }
-  return doc.toString();
+  const name = idealName(cores);
+  const rows = [
+    ...series.flatMap((s) => s.points.map((p) => ({ series: s.name, workers: p.workers, speedup: p.speedup, measured: true }))),
+    ...ideal.map(([workers, speedup]) => ({ series: name, workers, speedup, measured: false })),
+  ];
+  const domain = [...series.map((s) => s.name), name];
+  const x = (field: string) => ({ field, type: "quantitative" as const, title: "workers", scale: { domain: [0, maxX], nice: false }, axis: { tickMinStep: 1, format: "d" } });
+  const y = { field: "speedup", type: "quantitative", title: "speedup (sequential time / parallel time)" } as const;
+  const legend = { title: null, symbolType: "stroke", symbolStrokeWidth: 2.5 } as const;
+  // Past the cores the ideal line goes flat; a rule marks where.
+  const coresMark: ChartLayer[] = cores < maxX
+    ? [
+        {
+          data: { values: [{ cores, label: `${cores} ${cores === 1 ? "core" : "cores"}` }] },
+          encoding: { x: x("cores") },
+          layer: [
+            { mark: { type: "rule", color: MUTED, strokeDash: [2, 3] } },
+            { mark: { type: "text", align: "left", baseline: "top", dx: 4, y: 4, color: MUTED }, encoding: { text: { field: "label" } } },
+          ],
+        },
+      ]
+    : [];
+  return {
+    ...frame(title, HEIGHT),
+    layer: [
+      {
+        data: { values: rows },
+        encoding: {
+          x: x("workers"),
+          y,
+          color: { field: "series", type: "nominal", scale: { domain, range: [...series.map((s) => s.color), IDEAL_COLOR] }, legend },
+          strokeDash: { field: "series", type: "nominal", scale: { domain, range: [...series.map((): number[] => [1, 0]), [6, 4]] }, legend },
+        },
+        layer: [
+          { mark: { type: "line", strokeWidth: 2.5, strokeJoin: "round" } },
+          { transform: [{ filter: "datum.measured" }], mark: { type: "point", filled: true, size: 64, opacity: 1, stroke: "#FFFFFF", strokeWidth: 1 }, encoding: { strokeDash: { value: [] } } },
+        ],
+      },
+      ...coresMark,
+    ],
+  };
 }
 
 function renderFigure(series: readonly Series[], ideal: readonly [number, number][], cores: number, title: string | undefined): PlotlyFigure {
@@ -147,5 +163,5 @@ export function speedupChart(points: readonly SpeedupPoint[], options: SpeedupOp
   const valid = validateSpeedupPoints(fn, points);
   const series = groupSeries(valid);
   const ideal = idealLine(valid, cores);
-  return new Plot(renderFigure(series, ideal, cores, title), renderSvg(series, ideal, cores, title), renderTable(series, cores, title));
+  return new Plot(renderFigure(series, ideal, cores, title), renderSpec(series, ideal, cores, title), renderTable(series, cores, title));
 }

@@ -27,9 +27,6 @@ export const KIND_LABELS: Readonly<Record<LaneKind, string>> = {
   process: "child process",
 };
 
-/** The bundled font first; the rest only matter when it is missing and system fonts are used. */
-export const FONT_FAMILY = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif";
-
 export const INK = "#222222";
 export const MUTED = "#555555";
 export const GRID = "#E3E3E3";
@@ -38,21 +35,12 @@ export const BAND = "#F6F6F6";
 
 export const FONT_SIZE = 12;
 export const TITLE_SIZE = 16;
-export const PAD = 14;
 export const DEFAULT_WIDTH = 820;
 
 /**
- * Layout needs label widths before anything is drawn, and resvg cannot measure text for us.
- * DejaVu Sans averages a little under 0.62 em per character, so this errs towards too wide.
+ * For layout decisions made before vega runs, such as slanting bar labels. DejaVu Sans averages a
+ * little under 0.62 em per character, so this errs towards too wide.
  */
 export function textWidth(text: string, size = FONT_SIZE): number {
   return [...text].length * size * 0.62;
-}
-
-/** Shortens a label to fit `maxWidth`, so long lane or task names do not run into the plot. */
-export function fitText(text: string, maxWidth: number, size = FONT_SIZE): string {
-  if (textWidth(text, size) <= maxWidth) return text;
-  const chars = [...text];
-  const keep = Math.max(0, Math.floor(maxWidth / (size * 0.62)) - 1);
-  return keep === 0 ? "" : chars.slice(0, keep).join("") + "…";
 }

@@ -2,13 +2,11 @@
 // flight together on one event loop: concurrency) are stacked in sub-rows so none hides another;
 // bars that overlap across lanes are parallelism.
 import type { LaneKind, Span } from "../measure/spans.js";
-import { X_AXIS_HEIGHT, drawLegend, drawTitle, drawXAxis, type Box, type LegendItem } from "./axes.js";
 import { Plot } from "./plot.js";
 import type { PlotlyBarTrace, PlotlyFigure } from "./plotly.js";
-import { decimalsFor, linearScale } from "./scale.js";
-import { SvgDocument } from "./svg.js";
-import { formatTable } from "./table.js";
-import { BAND, DEFAULT_WIDTH, FAILED_COLOR, FONT_FAMILY, FONT_SIZE, INK, KIND_COLORS, KIND_LABELS, KIND_TEXT_COLORS, PAD, fitText, textWidth } from "./theme.js";
+import { frame, type ChartSpec } from "./spec.js";
+import { decimalsFor, formatTable } from "./table.js";
+import { BAND, DEFAULT_WIDTH, FAILED_COLOR, FONT_SIZE, INK, KIND_COLORS, KIND_LABELS, KIND_TEXT_COLORS } from "./theme.js";
 import { validateSpans, validateTitle } from "./validate.js";
 
 export interface TimelineOptions {
@@ -16,11 +14,13 @@ export interface TimelineOptions {
 }
 
 const KIND_ORDER: readonly LaneKind[] = ["loop", "thread", "process"];
-const HATCH_ID = "failed-hatch";
 /** Past this a text table stops being readable, and a notebook output stops being small. */
 const MAX_TABLE_ROWS = 500;
 /** Share of a lane's row that its bars fill; the rest separates lanes. */
 const FILL = 0.8;
+/** Many lanes share this height in the PNG, down to rows still tall enough for their labels. */
+const MAX_PLOT_HEIGHT = 1200;
+const MIN_LANE_HEIGHT = 14;
 
 interface Lane {
   name: string;
@@ -78,61 +78,100 @@ function arrange(spans: readonly Span[]): { lanes: Lane[]; bars: Bar[]; last: nu
   return { lanes, bars, last: extreme(bars.map((bar) => bar.end), Math.max) };
 }
 
-function legendItems(bars: readonly Bar[]): LegendItem[] {
-  const kinds = KIND_ORDER.filter((kind) => bars.some((bar) => bar.lane.kind === kind));
-  const items: LegendItem[] = kinds.map((kind) => ({ label: KIND_LABELS[kind], color: KIND_COLORS[kind], swatch: "box" }));
-  if (bars.some((bar) => bar.span.error !== undefined)) items.push({ label: "failed", color: "#FFFFFF", swatch: "box", overlay: `url(#${HATCH_ID})`, outline: FAILED_COLOR });
-  return items;
-}
-
-function laneHeight(lane: Lane): number {
-  return Math.min(120, Math.max(30, lane.tracks * 16));
-}
-
-function renderSvg(lanes: readonly Lane[], bars: readonly Bar[], last: number, title: string | undefined): string {
-  const labelWidth = Math.min(200, Math.max(...lanes.map((lane) => textWidth(lane.name))));
-  const rowsHeight = lanes.reduce((sum, lane) => sum + laneHeight(lane), 0);
-  // The header's height is only known once drawn, so draw it on a scratch document first.
-  const header = (doc: SvgDocument) => drawLegend(doc, legendItems(bars), drawTitle(doc, title, PAD));
-  const top = header(new SvgDocument(DEFAULT_WIDTH, 0, FONT_FAMILY, FONT_SIZE)) + 4;
-  const box: Box = { left: PAD + labelWidth + 12, top, right: DEFAULT_WIDTH - PAD - 10, bottom: top + rowsHeight };
-  const doc = new SvgDocument(DEFAULT_WIDTH, box.bottom + X_AXIS_HEIGHT + PAD, FONT_FAMILY, FONT_SIZE);
-  doc.define(
-    `<pattern id="${HATCH_ID}" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">` +
-      `<rect width="3" height="6" fill="${FAILED_COLOR}" fill-opacity="0.75"/></pattern>`,
-  );
-  header(doc);
-
-  const laneTop = new Map<Lane, number>();
-  let y = box.top;
-  lanes.forEach((lane, i) => {
-    laneTop.set(lane, y);
-    if (i % 2 === 0) doc.rect(box.left, y, box.right - box.left, laneHeight(lane), { fill: BAND });
-    doc.text(box.left - 10, y + laneHeight(lane) / 2, fitText(lane.name, labelWidth), { anchor: "end", middle: true, fill: INK });
-    y += laneHeight(lane);
+/**
+ * Lanes are one unit tall, as in the plotly figure; a lane's tracks share its filled part. Names
+ * go inside bars only on tracks tall enough for the text.
+ */
+function barRows(lanes: readonly Lane[], bars: readonly Bar[], laneHeight: number, last: number) {
+  const index = new Map(lanes.map((lane, i) => [lane, i]));
+  // A task too short to see at this scale still gets a hairline, so no span goes missing.
+  const hairline = (3 * (last > 0 ? last : 1)) / DEFAULT_WIDTH;
+  return bars.map((bar) => {
+    const top = index.get(bar.lane)! + (1 - FILL) / 2 + (bar.track * FILL) / bar.lane.tracks;
+    return {
+      lane: bar.lane.name,
+      task: bar.span.task,
+      label: (laneHeight * FILL) / bar.lane.tracks >= FONT_SIZE ? bar.span.task : "",
+      kind: KIND_LABELS[bar.lane.kind],
+      ink: KIND_TEXT_COLORS[bar.lane.kind],
+      outcome: bar.span.error === undefined ? "ok" : "failed",
+      start: bar.start,
+      end: bar.end,
+      drawnEnd: Math.max(bar.end, bar.start + hairline),
+      top,
+      bottom: top + FILL / bar.lane.tracks,
+    };
   });
+}
 
-  const scale = linearScale(0, last, box.left, box.right);
-  drawXAxis(doc, box, scale, "seconds since the first task started");
-
-  for (const bar of bars) {
-    const height = laneHeight(bar.lane);
-    const trackHeight = (height * FILL) / bar.lane.tracks;
-    const barTop = laneTop.get(bar.lane)! + (height * (1 - FILL)) / 2 + bar.track * trackHeight;
-    const x = scale.map(bar.start);
-    // A task too short to see at this scale still gets a hairline, so no span goes missing.
-    const width = Math.max(1, scale.map(bar.end) - x);
-    const gap = bar.lane.tracks > 1 ? Math.min(2, trackHeight * 0.15) : 0;
-    doc.rect(x, barTop + gap / 2, width, trackHeight - gap, { fill: KIND_COLORS[bar.lane.kind], stroke: "#FFFFFF", "stroke-width": 0.75 });
-    if (bar.span.error !== undefined) {
-      doc.rect(x, barTop + gap / 2, width, trackHeight - gap, { fill: `url(#${HATCH_ID})`, stroke: FAILED_COLOR, "stroke-width": 1.5 });
-    }
-    const size = Math.min(FONT_SIZE - 1, trackHeight - gap - 4);
-    if (size >= 8 && textWidth(bar.span.task, size) + 8 <= width) {
-      doc.text(x + width / 2, barTop + trackHeight / 2, bar.span.task, { anchor: "middle", middle: true, size, fill: KIND_TEXT_COLORS[bar.lane.kind] });
-    }
-  }
-  return doc.toString();
+function renderSpec(lanes: readonly Lane[], bars: readonly Bar[], last: number, title: string | undefined): ChartSpec {
+  const kinds = KIND_ORDER.filter((kind) => lanes.some((lane) => lane.kind === kind));
+  const tracks = Math.max(...lanes.map((lane) => lane.tracks));
+  const laneHeight = Math.max(MIN_LANE_HEIGHT, Math.min(120, Math.max(36, tracks * 18), MAX_PLOT_HEIGHT / lanes.length));
+  const failed = bars.some((bar) => bar.span.error !== undefined);
+  const isFailed = "datum.outcome === 'failed'";
+  return {
+    ...frame(title, lanes.length * laneHeight, { plotHeight: true }),
+    params: [{ name: "laneNames", value: lanes.map((lane) => lane.name) }],
+    layer: [
+      {
+        // Every other lane shaded, so a bar's row can be followed from its label.
+        data: { values: lanes.map((_, i) => ({ top: i, bottom: i + 1 })).filter((_, i) => i % 2 === 0) },
+        mark: { type: "rect", fill: BAND },
+        encoding: {
+          y: {
+            field: "top",
+            type: "quantitative",
+            scale: { domain: [0, lanes.length], reverse: true, nice: false, zero: false },
+            axis: { title: null, values: lanes.map((_, i) => i + 0.5), labelExpr: "laneNames[floor(datum.value)]", labelColor: INK, labelLimit: 200, labelPadding: 8, ticks: false, domain: false, grid: false },
+          },
+          y2: { field: "bottom" },
+        },
+      },
+      {
+        data: { values: barRows(lanes, bars, laneHeight, last) },
+        encoding: {
+          x: { field: "start", type: "quantitative", title: "seconds since the first task started", scale: { domain: [0, last > 0 ? last : 1] } },
+          y: { field: "top", type: "quantitative" },
+        },
+        layer: [
+          {
+            mark: { type: "bar" },
+            encoding: {
+              x2: { field: "drawnEnd" },
+              y2: { field: "bottom" },
+              color: {
+                field: "kind",
+                type: "nominal",
+                scale: { domain: kinds.map((kind) => KIND_LABELS[kind]), range: kinds.map((kind) => KIND_COLORS[kind]) },
+                legend: { title: null, symbolType: "square" },
+              },
+              // Vega has no hatch fill: a failed task keeps its lane's colour inside a thick dashed outline.
+              stroke: {
+                field: "outcome",
+                type: "nominal",
+                scale: { domain: ["ok", "failed"], range: ["#FFFFFF", FAILED_COLOR] },
+                legend: failed ? { title: null, values: ["failed"], symbolType: "square", symbolFillColor: "#FFFFFF", symbolStrokeWidth: 2.5, symbolDash: [4, 2] } : null,
+              },
+              strokeWidth: { condition: { test: isFailed, value: 2.5 }, value: 0.75 },
+              strokeDash: { condition: { test: isFailed, value: [5, 3] }, value: [] },
+            },
+          },
+          {
+            // The task's name inside its bar, where the bar is also wide enough to hold it.
+            mark: { type: "text", fontSize: FONT_SIZE - 1, baseline: "middle" },
+            transform: [{ calculate: "(datum.start + datum.drawnEnd) / 2", as: "middle" }, { calculate: "(datum.top + datum.bottom) / 2", as: "row" }],
+            encoding: {
+              x: { field: "middle", type: "quantitative" },
+              y: { field: "row", type: "quantitative" },
+              text: { condition: { test: `scale('x', datum.drawnEnd) - scale('x', datum.start) > ${0.62 * (FONT_SIZE - 1)} * length(datum.label) + 8`, field: "label" }, value: "" },
+              color: { field: "ink", type: "nominal", scale: null },
+            },
+          },
+        ],
+      },
+    ],
+  };
 }
 
 function renderFigure(lanes: readonly Lane[], bars: readonly Bar[], title: string | undefined, decimals: number): PlotlyFigure {
@@ -218,5 +257,5 @@ export function timelinePlot(spans: readonly Span[], options: TimelineOptions = 
   const title = validateTitle("timelinePlot", options.title);
   const { lanes, bars, last } = arrange(valid);
   const decimals = decimalsFor(last);
-  return new Plot(renderFigure(lanes, bars, title, decimals), renderSvg(lanes, bars, last, title), renderTable(lanes, bars, last, title, decimals));
+  return new Plot(renderFigure(lanes, bars, title, decimals), renderSpec(lanes, bars, last, title), renderTable(lanes, bars, last, title, decimals));
 }
