@@ -121,3 +121,11 @@ test("a worker's console output is replayed in the caller, labelled by lane when
   const text = written.join("");
   assert.match(text, /\[(thread \d+)\] first line\n\[\1\] second line\n/);
 });
+
+test("map names its tasks after the name option, numbered by item", async (t) => {
+  const recorder = new SpanRecorder();
+  const pool = new ThreadPool({ maxWorkers: 2, recorder });
+  t.after(() => pool.close());
+  assert.deepEqual(await pool.map((n: number) => n * 2, [1, 2, 3], { name: "double" }), [2, 4, 6]);
+  assert.deepEqual(recorder.spans.map((span) => span.task).sort(), ["double 1", "double 2", "double 3"]);
+});

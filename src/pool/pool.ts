@@ -135,14 +135,14 @@ export abstract class Pool {
     return new Future(run as Promise<Awaited<R>>, () => controller.abort(new Error("cancelled")));
   }
 
-  /** `fn(item)` for every item, in parallel; results in the items' order (like `Executor.map`). */
-  map<T, R>(fn: (item: T) => R, items: Iterable<T>, options: Omit<TaskOptions, "name"> = {}): Promise<Awaited<R>[]> {
-    return Promise.all([...items].map((item) => this.submitWith(options, fn, item).result()));
+  /** `fn(item)` for every item, in parallel; results in the items' order (like `Executor.map`). `name` names the tasks `name 1`, `name 2`... */
+  map<T, R>(fn: (item: T) => R, items: Iterable<T>, options: TaskOptions = {}): Promise<Awaited<R>[]> {
+    return Promise.all([...items].map((item, index) => this.submitWith(numbered(options, index), fn, item).result()));
   }
 
   /** `fn(...args)` for every argument list (like `Pool.starmap`). */
-  starmap<A extends unknown[], R>(fn: (...args: A) => R, argLists: Iterable<A>, options: Omit<TaskOptions, "name"> = {}): Promise<Awaited<R>[]> {
-    return Promise.all([...argLists].map((args) => this.submitWith(options, fn, ...args).result()));
+  starmap<A extends unknown[], R>(fn: (...args: A) => R, argLists: Iterable<A>, options: TaskOptions = {}): Promise<Awaited<R>[]> {
+    return Promise.all([...argLists].map((args, index) => this.submitWith(numbered(options, index), fn, ...args).result()));
   }
 
   /** One call, waited for (like `Pool.apply`). */
@@ -197,6 +197,10 @@ function replayOutput(result: TaskResult, label: boolean): void {
     const out = stream === "stdout" ? process.stdout : process.stderr;
     out.write(label ? text.replace(/^(?=.)/gm, `[${result.span.lane}] `) : text);
   }
+}
+
+function numbered(options: TaskOptions, index: number): TaskOptions {
+  return options.name === undefined ? options : { ...options, name: `${options.name} ${index + 1}` };
 }
 
 function abortError(reason: unknown, task: string, timeoutMs: number | undefined): Error {
