@@ -36,6 +36,12 @@ const CONTROL: Record<string, Handler> = {
 export class Dispatcher {
   readonly #queue: Request[] = [];
   #draining = false;
+  /**
+   * When the last stop_on_error failure ended. An execute_request the sockets received before
+   * then was queued behind the failure, even if it reaches this thread later (it may still be in
+   * the transport thread's message port): it is aborted too, as ipykernel aborts its queue.
+   */
+  #abortReceivedBefore = -Infinity;
 
   constructor(private readonly context: HandlerContext, private readonly onStdin: (request: Request) => void, private readonly onControlSeen: () => void) {}
 
@@ -50,6 +56,10 @@ export class Dispatcher {
         void this.#handle(request, CONTROL);
         break;
       case "shell":
+        if (request.header.msg_type === "execute_request" && incoming.receivedAt <= this.#abortReceivedBefore) {
+          this.#abort(request);
+          break;
+        }
         this.#queue.push(request);
         void this.#drain();
         break;
@@ -91,15 +101,20 @@ export class Dispatcher {
 
   /** stop_on_error: executions queued behind a failed one are answered "aborted", not run. */
   #abortQueuedExecutions(): void {
-    const { session } = this.context;
+    this.#abortReceivedBefore = performance.timeOrigin + performance.now();
     const kept: Request[] = [];
     for (const request of this.#queue.splice(0)) {
-      if (request.header.msg_type !== "execute_request") { kept.push(request); continue; }
-      session.publish("status", { execution_state: "busy" }, request.header);
-      session.reply(request, "execute_reply", { status: "aborted", execution_count: this.context.interpreter.executionCount }, { status: "aborted" });
-      session.publish("status", { execution_state: "idle" }, request.header);
+      if (request.header.msg_type === "execute_request") this.#abort(request);
+      else kept.push(request);
     }
     this.#queue.push(...kept);
+  }
+
+  #abort(request: Request): void {
+    const { session } = this.context;
+    session.publish("status", { execution_state: "busy" }, request.header);
+    session.reply(request, "execute_reply", { status: "aborted", execution_count: this.context.interpreter.executionCount }, { status: "aborted" });
+    session.publish("status", { execution_state: "idle" }, request.header);
   }
 }
 

@@ -13,7 +13,8 @@ export interface TransportInit {
 export type ToMain =
   | { kind: "ready" }
   | { kind: "fatal"; text: string }
-  | { kind: "message"; channel: Exclude<Channel, "iopub" | "hb">; message: WireMessage }
+  /** `receivedAt`: epoch ms (sub-ms) when the socket delivered it, comparable across threads. */
+  | { kind: "message"; channel: Exclude<Channel, "iopub" | "hb">; message: WireMessage; receivedAt: number }
   /** A SIGINT reached the kernel (from the helper or from the main thread's own handler). */
   | { kind: "interrupt" };
 

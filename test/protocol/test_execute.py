@@ -56,6 +56,15 @@ class ExecuteSemantics(KernelTestCase):
     def test_stop_on_error_aborts_the_queue(self):
         self.assertEqual(self.send_three(True), ["error", "aborted", "aborted"])
 
+    def test_a_failure_aborts_everything_received_while_it_ran(self):
+        # A cell that blocks its thread and then fails: the requests sent meanwhile wait in the
+        # socket thread's port, not yet in the queue, and must be aborted all the same.
+        for _ in range(3):
+            failing = self.kc.execute("const until = Date.now() + 300; while (Date.now() < until) {}\nthrow new Error('fails');")
+            behind = [self.kc.execute(f"console.log('ran {n}')") for n in range(20)]
+            statuses = [wait_reply(self.kc, m)["content"]["status"] for m in (failing, *behind)]
+            self.assertEqual(statuses, ["error"] + ["aborted"] * 20)
+
     def test_without_stop_on_error_the_queue_runs(self):
         self.assertEqual(self.send_three(False), ["error", "ok", "ok"])
 
