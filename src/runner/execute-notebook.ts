@@ -66,16 +66,30 @@ export async function executeNotebook(notebook: Notebook, kernel: KernelConnecti
   }
   const notebookDeadline = options.notebookTimeout ? started + options.notebookTimeout * 1000 : Infinity;
   const result: ExecuteResult = { status: "ok", cells: 0, errors: 0, seconds: 0 };
+  const saver = new BackgroundSaver(() => options.save(notebook));
+
+  // The next cell is sent while this one runs, so the kernel starts it the moment this one ends,
+  // without a round trip through the runner. Only with stop_on_error: the kernel then aborts it
+  // if this cell fails (or is interrupted), so nothing ever runs after a failure.
+  const pipelined = !options.allowErrors;
+  const sent = new Map<CodeCell, ReturnType<KernelConnection["execute"]>>();
+  const send = (cell: CodeCell | undefined) => {
+    if (!cell || sent.has(cell) || sourceText(cell.source).trim() === "") return;
+    const request = kernel.execute(sourceText(cell.source), { cellId: cell.id, stopOnError: !options.allowErrors });
+    collectors.set(request.msgId, { outputs: new CellOutputs(cell, displays), timing: {} });
+    sent.set(cell, request);
+  };
+  const reached = new Set<CodeCell>();
 
   for (const [index, cell] of code.entries()) {
-    const source = sourceText(cell.source);
-    if (source.trim() === "") continue;
+    if (sourceText(cell.source).trim() === "") continue;
     options.onProgress?.({ cell: index + 1, cells: code.length, state: "running" });
-    const timing: Record<string, string> = {};
+    send(cell);
+    if (pipelined) send(code.slice(index + 1).find((next) => sourceText(next.source).trim() !== ""));
+    const request = sent.get(cell)!;
+    const { timing } = collectors.get(request.msgId)!;
     cell.metadata.execution = timing;
-    const outputs = new CellOutputs(cell, displays);
-    const request = kernel.execute(source, { cellId: cell.id, stopOnError: !options.allowErrors });
-    collectors.set(request.msgId, { outputs, timing });
+    reached.add(cell);
     const budget = Math.min(options.cellTimeout ? options.cellTimeout * 1000 : Infinity, notebookDeadline - Date.now());
     const ending = await waitForCell(request.done, kernel, budget, options.signal);
     timing["shell.execute_reply"] = new Date().toISOString();
@@ -93,16 +107,71 @@ export async function executeNotebook(notebook: Notebook, kernel: KernelConnecti
       if (!options.allowErrors) Object.assign(result, { status: "failed", failure: `${where}${lineOf(reply.traceback, reply.evalue)} failed: ${reply.ename}: ${firstLine(reply.evalue)}` });
     }
     options.onProgress?.({ cell: index + 1, cells: code.length, state: ending.kind === "done" && ending.reply.status === "ok" ? "ok" : "error" });
-    await options.save(notebook);
+    saver.request();
     if (result.status !== "ok") break;
+  }
+  // A cell sent ahead that the run never reached was aborted by the kernel; should a kernel have
+  // run it anyway, its output must not pass for part of this run.
+  for (const cell of sent.keys()) {
+    if (reached.has(cell)) continue;
+    collectors.delete(sent.get(cell)!.msgId);
+    cell.outputs = [];
+    cell.execution_count = null;
   }
   // Output can trail the idle status (a worker's last line, a late display update): wait until
   // the kernel has been quiet for the grace period, then save what came.
   const grace = options.graceMs ?? 250;
   while (Date.now() - lastMessage < grace) await sleep(grace - (Date.now() - lastMessage));
+  await saver.flush();
   await options.save(notebook);
   result.seconds = (Date.now() - started) / 1000;
   return result;
+}
+
+/**
+ * The save after every cell, off the cells' path: a save (serialize, write, fsync, rename) takes a
+ * few ms of disk time that the next cell need not wait for. One save runs at a time and starts at
+ * once, so it writes the notebook as it stands right after the cell; a request made while one runs
+ * becomes one more save when it ends. A failed save is thrown at the next request or at flush.
+ */
+class BackgroundSaver {
+  readonly #save: () => Promise<void>;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #failure: { error: unknown } | undefined;
+
+  constructor(save: () => Promise<void>) {
+    this.#save = save;
+  }
+
+  request(): void {
+    this.#throwIfFailed();
+    if (this.#running) this.#again = true;
+    else this.#running = this.#run();
+  }
+
+  /** Waits for the saves asked for so far. */
+  async flush(): Promise<void> {
+    await this.#running;
+    this.#throwIfFailed();
+  }
+
+  async #run(): Promise<void> {
+    try {
+      do {
+        this.#again = false;
+        await this.#save();
+      } while (this.#again);
+    } catch (error) {
+      this.#failure = { error };
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure) throw this.#failure.error;
+  }
 }
 
 type Ending =

@@ -3,6 +3,13 @@
 import type { Kernel, KernelMessage } from "@jupyterlab/services";
 import type { ExecuteOptions, KernelConnection } from "./kernel-connection.js";
 
+/**
+ * How long the connection to the server may stay lost before the kernel counts as gone. While the
+ * server does not answer, @jupyterlab/services keeps retrying for ever (every 10-30 s), so without
+ * this a server that went away would leave the running cell waiting for ever.
+ */
+const RECONNECT_LIMIT_MS = 60_000;
+
 export interface ServerOptions {
   url: string;
   token: string;
@@ -44,6 +51,8 @@ export class RemoteKernel implements KernelConnection {
   readonly died: Promise<string>;
   readonly #kernel: Kernel.IKernelConnection;
   readonly #manager: { dispose(): void };
+  #lostTimer: NodeJS.Timeout | undefined;
+  #closing = false;
 
   constructor(kernel: Kernel.IKernelConnection, manager: { dispose(): void }, readonly description: string) {
     this.#kernel = kernel;
@@ -52,6 +61,14 @@ export class RemoteKernel implements KernelConnection {
     this.died = new Promise((resolve) => {
       kernel.statusChanged.connect((_, status) => {
         if (status === "dead" || status === "autorestarting") resolve(`${description} died (status: ${status})`);
+      });
+      kernel.connectionStatusChanged.connect((_, connection) => {
+        clearTimeout(this.#lostTimer);
+        if (this.#closing) return;
+        if (connection === "disconnected") resolve(`${description}: the connection to the server was closed`);
+        else if (connection === "connecting") {
+          this.#lostTimer = setTimeout(() => resolve(`${description}: lost the connection to the server and could not reconnect within ${RECONNECT_LIMIT_MS / 1000} s`), RECONNECT_LIMIT_MS);
+        }
       });
     });
   }
@@ -79,6 +96,8 @@ export class RemoteKernel implements KernelConnection {
   }
 
   async shutdown(): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#lostTimer);
     try {
       if (!this.#kernel.isDisposed) await this.#kernel.shutdown();
     } finally {
