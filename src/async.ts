@@ -52,6 +52,7 @@ export function sleep(ms: number, options: SleepOptions = {}): Promise<void> {
       }, ms);
       signal?.addEventListener("abort", onAbort, { once: true });
     }),
+    { leaf: true },
   );
 }
 
@@ -74,7 +75,7 @@ export function blockingSleep(ms: number, options: BlockingSleepOptions = {}): v
     // The loop guarantees at least `ms` by the spans' clock, should a wait return early. (V8 still
     // interrupts a wait, so the kernel's interrupt button stops it.)
     for (let left = ms; left > 0; left = ms - (now() - start)) Atomics.wait(blocker, 0, 0, left);
-  });
+  }, { leaf: true });
 }
 
 /** A task for gather: a promise already running, or a function that starts it (like a coroutine). */
@@ -122,7 +123,8 @@ export function gather(...args: unknown[]): Promise<unknown[]> {
   }
   let names: string[];
   try {
-    names = args.map((_, i) => taskName(options.name, i));
+    // Named first, so a naming function that throws starts nothing; promises need no name.
+    names = args.map((task, i) => (typeof task === "function" ? taskName(options.name, i) : ""));
   } catch (error) {
     return Promise.reject(error);
   }

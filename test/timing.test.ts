@@ -6,6 +6,7 @@ import { inspect } from "node:util";
 import { gather, sleep } from "../src/async.js";
 import { defaultRecorder } from "../src/measure/recorder.js";
 import { Comparison, Timing, bench, compare, summarize, timeit } from "../src/measure/timing.js";
+import { SpanRecorder } from "../src/measure/spans.js";
 
 // A helper that never settles (e.g. a close() that waits forever) fails instead of hanging the run.
 const BOUNDED = { timeout: 20_000 };
@@ -160,4 +161,12 @@ test("a comparison prints as a table relative to the fastest median and survives
   assert.equal(json.fastest, "processes");
   assert.equal(json.variants["threads"]!.median, 2);
   assert.deepEqual(json.runs, []);
+});
+
+test("a recorder with a limit keeps only its newest spans", () => {
+  const recorder = new SpanRecorder(10);
+  for (let i = 0; i < 25; i++) recorder.add({ task: `t${i}`, lane: "main loop", laneKind: "loop", start: i, end: i + 1 });
+  assert.ok(recorder.spans.length <= 10);
+  assert.equal(recorder.spans.at(-1)!.task, "t24");
+  assert.ok(recorder.spans.every((span, i, all) => i === 0 || span.start > all[i - 1]!.start));
 });

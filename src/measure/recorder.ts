@@ -8,31 +8,34 @@ import { isThenable } from "../thenable.js";
 
 export type Lane = { lane: string; laneKind: LaneKind };
 
+/** One store, not two nested ones: each scope entered costs every task microseconds and memory. */
+interface Scope {
+  recorder: SpanRecorder;
+  /** The recorder that an enclosing helper task is already timing into. */
+  timing?: SpanRecorder;
+}
+
 interface Shared {
   fallback: SpanRecorder;
-  scoped: AsyncLocalStorage<SpanRecorder>;
-  /** The recorder that an enclosing helper task is already timing into. */
-  timing: AsyncLocalStorage<SpanRecorder>;
+  scope: AsyncLocalStorage<Scope>;
 }
 
 // A notebook can load this module twice (from dist/ and as a local .ts file); keeping the state on
 // globalThis lets both copies see one default recorder and one scope.
-const SHARED = Symbol.for("parlab.measure.recorder");
+const SHARED = Symbol.for("parlab.measure.recorder.v2");
 const holder = globalThis as typeof globalThis & { [SHARED]?: Shared };
-const shared: Shared = (holder[SHARED] ??= {
-  fallback: new SpanRecorder(),
-  scoped: new AsyncLocalStorage<SpanRecorder>(),
-  timing: new AsyncLocalStorage<SpanRecorder>(),
-});
+// The process-wide recorder keeps the newest 100,000 spans: every helper call of a long session
+// lands in it, and 10,000-task gathers are common in these notebooks.
+const shared: Shared = (holder[SHARED] ??= { fallback: new SpanRecorder(100_000), scope: new AsyncLocalStorage<Scope>() });
 
 /** The recorder of the innermost `withRecorder` scope, else the process-wide one. */
 export function defaultRecorder(): SpanRecorder {
-  return shared.scoped.getStore() ?? shared.fallback;
+  return shared.scope.getStore()?.recorder ?? shared.fallback;
 }
 
 /** Runs `fn` (and everything it starts, also after awaits) with `recorder` as the default recorder. */
 export function withRecorder<T>(recorder: SpanRecorder, fn: () => T): T {
-  return shared.scoped.run(recorder, fn);
+  return shared.scope.run({ recorder, timing: shared.scope.getStore()?.timing }, fn);
 }
 
 /** The lane the calling code runs on: the main loop, or the worker thread it is in. */
@@ -46,9 +49,9 @@ export function currentLane(): Lane {
  * a task and a sleep on top of each other. `work` runs with `recorder` as its default recorder,
  * so helpers inside a task given an explicit recorder follow it too.
  */
-export function recordTask<T>(recorder: SpanRecorder, task: string, lane: Lane, work: () => T | PromiseLike<T>): Promise<T> {
+export function recordTask<T>(recorder: SpanRecorder, task: string, lane: Lane, work: () => T | PromiseLike<T>, options: { leaf?: boolean } = {}): Promise<T> {
   try {
-    return Promise.resolve(recordTaskSync(recorder, task, lane, work));
+    return Promise.resolve(recordTaskSync(recorder, task, lane, work, options));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -59,10 +62,11 @@ export function recordTask<T>(recorder: SpanRecorder, task: string, lane: Lane, 
  * returns; SpanRecorder.time would end it only after an await, by which time gather may have run
  * the next blocking task, and blocking tasks would seem to overlap.
  */
-export function recordTaskSync<T>(recorder: SpanRecorder, task: string, lane: Lane, work: () => T): T {
-  if (shared.timing.getStore() === recorder) return work();
-  return shared.timing.run(recorder, () =>
-    withRecorder(recorder, () => {
+export function recordTaskSync<T>(recorder: SpanRecorder, task: string, lane: Lane, work: () => T, { leaf = false } = {}): T {
+  if (shared.scope.getStore()?.timing === recorder) return work();
+  // A leaf (a sleep) starts no helpers of its own, so it needs no scope: the cheapest span there is.
+  const scoped = leaf ? (fn: () => T) => fn() : (fn: () => T) => shared.scope.run({ recorder, timing: recorder }, fn);
+  return scoped(() => {
       const start = now();
       const failed = (error: unknown) =>
         recorder.add({ task, ...lane, start, end: now(), error: error instanceof Error ? error.message : String(error) });
@@ -87,6 +91,5 @@ export function recordTaskSync<T>(recorder: SpanRecorder, task: string, lane: La
           throw error;
         },
       ) as T;
-    }),
-  );
+  });
 }

@@ -26,8 +26,13 @@ export function now(): number {
 export class SpanRecorder {
   readonly spans: Span[] = [];
 
+  /** `limit`: keep only the newest spans, so a recorder nobody clears cannot grow for ever. */
+  constructor(readonly limit = Infinity) {}
+
   add(span: Span): void {
     this.spans.push(span);
+    // Trimmed a tenth at a time, so adding stays cheap on average.
+    if (this.spans.length > this.limit) this.spans.splice(0, this.spans.length - Math.floor(this.limit * 0.9));
   }
 
   clear(): void {
