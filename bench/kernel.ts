@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { JupyterClient, withTimeout, writeConnectionFile, type Received, type Request } from "./jupyter-client.js";
 import { groupMembers, treeRss, type TreeRss } from "./process-tree.js";
+import { budgetedRounds } from "./rounds.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -256,12 +257,7 @@ async function main(): Promise<void> {
   const samples = new Map<KernelName, Sample[]>(KERNELS.map((k) => [k.name, []]));
   const failures: string[] = [];
   let rounds = 0;
-  for (let round = 1; round <= ROUNDS; round++) {
-    const elapsed = performance.now() - began;
-    if (round > MIN_ROUNDS && elapsed + elapsed / rounds > BUDGET_MS) {
-      process.stderr.write(`stopping after ${rounds} rounds: another would pass the ${BUDGET_MS / 1000} s budget\n`);
-      break;
-    }
+  for (const round of budgetedRounds({ rounds: ROUNDS, minRounds: MIN_ROUNDS, budgetMs: BUDGET_MS, began })) {
     rounds = round;
     const order = KERNELS.map((_, i) => KERNELS[(i + round - 1) % KERNELS.length]!);
     for (const spec of order) {

@@ -16,6 +16,7 @@ import { Tinypool } from "tinypool";
 import { gather, sleep } from "../src/async.js";
 import { defaultRecorder } from "../src/measure/recorder.js";
 import { ProcessPool, ThreadPool, closeAllPools, type Pool } from "../src/pool/pool.js";
+import { budgetedRounds } from "./rounds.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const PISCINA_TASK = fileURLToPath(new URL("./piscina-task.js", import.meta.url));
@@ -471,12 +472,7 @@ async function main(): Promise<void> {
   takeSpans();
   process.stderr.write(`spin(${spinRounds.toLocaleString("en-US")}) ≈ ${CPU_TASK_MS} ms here\n`);
   let rounds = 0;
-  for (let r = 1; r <= ROUNDS; r++) {
-    const elapsed = performance.now() - began;
-    if (r > MIN_ROUNDS && elapsed + elapsed / rounds > BUDGET_MS) {
-      process.stderr.write(`stopping after ${rounds} rounds: another would pass the ${BUDGET_MS / 1000} s budget\n`);
-      break;
-    }
+  for (const r of budgetedRounds({ rounds: ROUNDS, minRounds: MIN_ROUNDS, budgetMs: BUDGET_MS, began })) {
     rounds = r;
     await round(r);
   }

@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../src/runner/atomic-write.js";
 import { parseNotebook, serializeNotebook, type CodeCell, type Notebook } from "../src/runner/notebook.js";
 import { CLI, PYTHON, jupyterSandbox } from "../test/helpers/jupyter.js";
+import { budgetedRounds } from "./rounds.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 5));
@@ -279,12 +280,7 @@ async function main(): Promise<void> {
 
   const samples: Sample[] = [];
   let rounds = 0;
-  for (let round = 1; round <= ROUNDS; round++) {
-    const elapsed = performance.now() - began;
-    if (round > MIN_ROUNDS && elapsed + elapsed / rounds > BUDGET_MS) {
-      process.stderr.write(`stopping after ${rounds} rounds: another would pass the ${BUDGET_MS / 1000} s budget\n`);
-      break;
-    }
+  for (const round of budgetedRounds({ rounds: ROUNDS, minRounds: MIN_ROUNDS, budgetMs: BUDGET_MS, began })) {
     rounds = round;
     // Both sizes of both tools per round; tool order and size order rotate.
     const tools = round % 2 === 1 ? TOOLS : [...TOOLS].reverse();
