@@ -42,6 +42,8 @@ function track(child: ChildProcess): ChildProcess {
 /** Splits Node's flexible (command, args?, options?) signature. */
 function splitArgs(rest: unknown[]): { args: unknown; options: Record<string, unknown> | undefined; argsGiven: boolean } {
   if (Array.isArray(rest[0])) return { args: rest[0], options: rest[1] as Record<string, unknown> | undefined, argsGiven: true };
+  // `fork(file, undefined, options)`, as tinypool calls it: Node skips a missing args list.
+  if ((rest[0] === undefined || rest[0] === null) && rest.length > 1) return { args: undefined, options: rest[1] as Record<string, unknown> | undefined, argsGiven: false };
   return { args: undefined, options: rest[0] as Record<string, unknown> | undefined, argsGiven: false };
 }
 

@@ -100,6 +100,9 @@ export abstract class Pool {
       minThreads: 0,
       maxThreads: maxWorkers,
       idleTimeout: options.idleTimeoutMs ?? 2000,
+      // With atomics an idle thread sleeps in Atomics.wait, its event loop frozen: a kept-alive
+      // fetch connection the server closed meanwhile is then reused and fails ("other side closed").
+      useAtomics: false,
       ...(kind === "process" ? { serialization: "advanced" as const } : {}),
     });
     livePools.add(this);

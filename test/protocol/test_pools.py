@@ -121,6 +121,15 @@ class PoolsInTheKernel(CellsTestCase):
         outputs = self.run_ok_in_cell("console.log(await fragile.apply((x: number) => x + 1, [41]), await fragileThreads.apply(() => 7, []));")
         self.assertEqual(text_of(outputs), "42 7\n")
 
+    def test_a_process_pool_in_the_kernel_keeps_its_options(self):
+        # tinypool forks with fork(file, undefined, options); the kernel's child-process capture
+        # once dropped those options, and with them the structured clone of Maps and typed arrays.
+        outputs = self.run_ok_in_cell(
+            'import { ProcessPool } from "parlab";\nconst typed = new ProcessPool({ maxWorkers: 1 });\n'
+            "const kinds = await typed.apply((a: unknown, b: unknown, c: unknown) => [a, b, c].map((x) => Object.prototype.toString.call(x)),\n"
+            "  [new Float64Array(2), new Map([[1, 2]]), new Date(0)]);\nconsole.log(kinds.join(' '));")
+        self.assertEqual(text_of(outputs), "[object Float64Array] [object Map] [object Date]\n")
+
     def test_spans_of_pool_tasks_reach_the_cells_recorder(self):
         outputs = self.run_ok_in_cell(
             'import { ThreadPool, SpanRecorder, withRecorder } from "parlab";\n'
