@@ -78,13 +78,14 @@ function takeSpans(): number {
 
 // ---------- row 1: throughput of trivial tasks ----------
 
-async function parlabThroughput(): Promise<number> {
+/** `pool.map` as a user calls it (chunked like Python's Pool.map), or with `chunksize: 1`, one task per message as piscina runs them. */
+async function parlabThroughput(chunksize?: number): Promise<number> {
   const pool = new ThreadPool({ maxWorkers: 2 });
   try {
-    await pool.map(inc, WARM_ITEMS);
+    await pool.map(inc, WARM_ITEMS, { chunksize });
     takeSpans();
     const start = performance.now();
-    const results = await pool.map(inc, ITEMS);
+    const results = await pool.map(inc, ITEMS, { chunksize });
     const ms = performance.now() - start;
     checkSum(results, "parlab ThreadPool");
     spansSeen.throughput = takeSpans();
@@ -348,6 +349,7 @@ const spansSeen = { throughput: 0 };
 /** Everything measured, one array entry per round. */
 const samples = {
   parlabTps: [] as number[],
+  parlabSingleTps: [] as number[],
   piscinaTps: [] as number[],
   tinypoolTps: [] as number[],
   rawTps: Object.fromEntries(RAW_WINDOWS.map((w) => [w, [] as number[]])) as Record<number, number[]>,
@@ -380,6 +382,7 @@ async function round(r: number): Promise<void> {
   const log: string[] = [];
   await runRotated([
     ["parlab", async () => { samples.parlabTps.push(await parlabThroughput()); }],
+    ["parlab one by one", async () => { samples.parlabSingleTps.push(await parlabThroughput(1)); }],
     ["piscina", async () => { samples.piscinaTps.push(await piscinaThroughput()); }],
     ["tinypool", async () => { samples.tinypoolTps.push(await tinypoolThroughput()); }],
     ...RAW_WINDOWS.map((w): Step => [`raw/${w}`, async () => { samples.rawTps[w]!.push(await rawThroughput(w)); }]),
@@ -440,7 +443,8 @@ function buildRows(): Row[] {
   const ceiling = samples.ceilingConc.map((c, i) => samples.ceilingSeq[i]! / c);
   const n = TASKS.toLocaleString("en-US"), k = SLEEPS.toLocaleString("en-US");
   return [
-    makeRow(`1. ThreadPool(2) throughput, ${n} × (x) => x + 1, vs piscina 5`, "tasks/s", fmtRate, samples.parlabTps, "piscina", samples.piscinaTps, { min: 1 }),
+    makeRow(`1. ThreadPool(2).map throughput, ${n} × (x) => x + 1, vs piscina 5`, "tasks/s", fmtRate, samples.parlabTps, "piscina", samples.piscinaTps, { min: 1 }),
+    makeRow(`1a. … map with chunksize 1 (one task per message, as piscina) vs piscina`, "tasks/s", fmtRate, samples.parlabSingleTps, "piscina", samples.piscinaTps),
     makeRow(`1b. … vs tinypool 2 (what parlab's pools run on), same task file as piscina`, "tasks/s", fmtRate, samples.parlabTps, "tinypool", samples.tinypoolTps),
     ...RAW_WINDOWS.map((w) => makeRow(`1c. … vs raw worker_threads, ${w} in flight per worker`, "tasks/s", fmtRate, samples.parlabTps, "raw", samples.rawTps[w]!)),
     makeRow(`2. CPU speedup, ${CPU_TASKS} × ~${CPU_TASK_MS} ms on ThreadPool(2) (warm) vs 2 node processes`, "×", fmtX, speedups(samples.threadWarm), "ceiling", ceiling, { min: 0.95 }),

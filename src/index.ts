@@ -28,7 +28,7 @@ export function clearOutput(options?: { wait?: boolean }): void {
 
 // Running work on threads and processes (Python's ThreadPoolExecutor, ProcessPoolExecutor,
 // threading.Thread, multiprocessing.Process).
-export { Future, ProcessPool, TaskError, ThreadPool, closeAllPools, type PoolOptions, type TaskOptions } from "./pool/pool.js";
+export { Future, ProcessPool, TaskError, ThreadPool, closeAllPools, type PoolMapOptions, type PoolOptions, type TaskOptions } from "./pool/pool.js";
 export { Process, Thread } from "./pool/single.js";
 export { UnshippableFunctionError } from "./pool/shipped-function.js";
 export { MAIN_LOOP, SpanRecorder, now, type LaneKind, type Span } from "./measure/spans.js";

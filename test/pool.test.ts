@@ -129,3 +129,28 @@ test("map names its tasks after the name option, numbered by item", async (t) =>
   assert.deepEqual(await pool.map((n: number) => n * 2, [1, 2, 3], { name: "double" }), [2, 4, 6]);
   assert.deepEqual(recorder.spans.map((span) => span.task).sort(), ["double 1", "double 2", "double 3"]);
 });
+
+test("a long map goes to the workers in chunks, yet every item keeps its own span, name and output", async (t) => {
+  const recorder = new SpanRecorder();
+  const pool = new ThreadPool({ maxWorkers: 2, recorder });
+  t.after(() => pool.close());
+  const items = Array.from({ length: 1000 }, (_, i) => i);
+  const lines: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => { lines.push(String(chunk)); return true; }) as typeof process.stdout.write;
+  let doubled: number[];
+  try {
+    doubled = await pool.map((n: number) => { if (n % 250 === 0) console.log(`item ${n}`); return n * 2; }, items, { name: "double" });
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.deepEqual(doubled, items.map((n) => n * 2));
+  assert.equal(recorder.spans.length, 1000);
+  assert.deepEqual(new Set(recorder.spans.map((span) => span.task)), new Set(items.map((n) => `double ${n + 1}`)));
+  // Chunks run in parallel, so only the set of lines is fixed, not their order across chunks.
+  // (The test runner's own reports pass through stdout too: only the items' lines are ours.)
+  assert.deepEqual(lines.join("").match(/item \d+\n/g)?.sort(), ["item 0\n", "item 250\n", "item 500\n", "item 750\n"]);
+  await assert.rejects(pool.map((n: number) => { if (n === 700) throw new RangeError("bad item"); return n; }, items, { name: "check" }),
+    (error: Error) => error instanceof TaskError && error.name === "RangeError" && /at check 701 \(in thread \d+\)/.test(error.stack ?? ""));
+  assert.throws(() => pool.map((n: number) => n, items, { chunksize: 0 }), /chunksize must be a whole number/);
+});

@@ -9,7 +9,7 @@ import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 import type { SpanRecorder } from "../measure/spans.js";
 import { defaultRecorder } from "../measure/recorder.js";
 import { shipFunction } from "./shipped-function.js";
-import type { TaskRequest, TaskResult } from "./worker-task.js";
+import type { Call, ChunkResult, TaskRequest, TaskResult } from "./worker-task.js";
 
 const WORKER_TASK = new URL("./worker-task.js", import.meta.url).href;
 
@@ -31,6 +31,15 @@ export interface TaskOptions {
   timeoutMs?: number;
   /** The task's name on the timeline (default: the function's name and a number). */
   name?: string;
+}
+
+export interface PoolMapOptions extends TaskOptions {
+  /**
+   * Items sent to a worker at a time, as in Python's `Pool.map`. By default its rule: a quarter of
+   * an even share per worker (1 for small maps, or when `timeoutMs` is given, since a timeout and
+   * a cancel apply to a whole chunk). Each item still gets its own span and its own output.
+   */
+  chunksize?: number;
 }
 
 /** A submitted task: await it (or `.result()`), ask if it is `done()`, or `cancel()` it. */
@@ -139,14 +148,21 @@ export abstract class Pool {
     return new Future(run as Promise<Awaited<R>>, () => controller.abort(new Error("cancelled")));
   }
 
-  /** `fn(item)` for every item, in parallel; results in the items' order (like `Executor.map`). `name` names the tasks `name 1`, `name 2`... */
-  map<T, R>(fn: (item: T) => R, items: Iterable<T>, options: TaskOptions = {}): Promise<Awaited<R>[]> {
-    return Promise.all([...items].map((item, index) => this.submitWith(numbered(options, index), fn, item).result()));
+  /** `fn(item)` for every item, in parallel; results in the items' order (like `Pool.map`). `name` names the tasks `name 1`, `name 2`... */
+  map<T, R>(fn: (item: T) => R, items: Iterable<T>, options: PoolMapOptions = {}): Promise<Awaited<R>[]> {
+    return this.starmap(fn, [...items].map((item) => [item] as [T]), options);
   }
 
   /** `fn(...args)` for every argument list (like `Pool.starmap`). */
-  starmap<A extends unknown[], R>(fn: (...args: A) => R, argLists: Iterable<A>, options: TaskOptions = {}): Promise<Awaited<R>[]> {
-    return Promise.all([...argLists].map((args, index) => this.submitWith(numbered(options, index), fn, ...args).result()));
+  starmap<A extends unknown[], R>(fn: (...args: A) => R, argLists: Iterable<A>, options: PoolMapOptions = {}): Promise<Awaited<R>[]> {
+    const lists = [...argLists];
+    const size = chunkSize(options, lists.length, this.maxWorkers);
+    if (size === 1) return Promise.all(lists.map((args, index) => this.submitWith(numbered(options, index), fn, ...args).result()));
+    const shipped = shipFunction(fn, this.#kind);
+    const calls: Call[] = lists.map((args, index) => ({ args, task: numbered(options, index).name ?? `${shipped.name} #${++taskCounter}` }));
+    const chunks: Call[][] = [];
+    for (let at = 0; at < calls.length; at += size) chunks.push(calls.slice(at, at + size));
+    return Promise.all(chunks.map((chunk) => this.#runChunk(shipped, chunk, options))).then((values) => values.flat() as Awaited<R>[]);
   }
 
   /** One call, waited for (like `Pool.apply`). */
@@ -165,6 +181,29 @@ export abstract class Pool {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** Runs a chunk of calls in one worker; rejects with the first failing call's error, after all their output. */
+  #runChunk(fn: ReturnType<typeof shipFunction>, chunk: Call[], options: TaskOptions): Promise<unknown[]> {
+    if (this.#closed) return Promise.reject(new Error(`this ${this.#kind} pool is closed (${this.#closed}): make a new one`));
+    const recorder = this.#options.recorder ?? defaultRecorder();
+    const signal = options.signal;
+    const what = `${chunk[0]!.task} … ${chunk.at(-1)!.task}`;
+    return (this.#pool.run({ fn, chunk } satisfies TaskRequest, signal ? { signal } : {}) as Promise<ChunkResult>).then(
+      ({ chunk: results }) => {
+        const values = results.map((result) => {
+          replayOutput(result, this.#options.labelOutput === true);
+          recorder.add(result.span);
+          return result;
+        });
+        const failed = values.find((result) => !result.ok);
+        if (failed && !failed.ok) throw new TaskError(failed.error, failed.span.task, failed.span.lane);
+        return values.map((result) => (result.ok ? result.value : undefined));
+      },
+      (error: Error) => {
+        throw signal?.aborted ? abortError(signal.reason, what, undefined) : crashError(error, what, this.#kind);
+      },
+    );
   }
 
   #settle(result: TaskResult, recorder: SpanRecorder): unknown {
@@ -201,6 +240,15 @@ function replayOutput(result: TaskResult, label: boolean): void {
     const out = stream === "stdout" ? process.stdout : process.stderr;
     out.write(label ? text.replace(/^(?=.)/gm, `[${result.span.lane}] `) : text);
   }
+}
+
+/** Python's multiprocessing rule: chunks of a quarter of each worker's even share. */
+function chunkSize(options: PoolMapOptions, items: number, workers: number): number {
+  if (options.chunksize !== undefined) {
+    if (!Number.isInteger(options.chunksize) || options.chunksize < 1) throw new RangeError(`chunksize must be a whole number ≥ 1, got ${options.chunksize}`);
+    return options.chunksize;
+  }
+  return options.timeoutMs === undefined ? Math.max(1, Math.ceil(items / (4 * workers))) : 1;
 }
 
 function numbered(options: TaskOptions, index: number): TaskOptions {

@@ -12,11 +12,13 @@ import { currentLane, type Lane } from "../measure/recorder.js";
 import { now, type Span } from "../measure/spans.js";
 import type { ShippedFunction } from "./shipped-function.js";
 
-export interface TaskRequest {
-  fn: ShippedFunction;
+export interface Call {
   args: unknown[];
   task: string;
 }
+
+/** One call, or a chunk of calls run one after another (a map's items, sent together). */
+export type TaskRequest = { fn: ShippedFunction } & (Call | { chunk: Call[] });
 
 export interface OutputChunk {
   stream: "stdout" | "stderr";
@@ -26,6 +28,8 @@ export interface OutputChunk {
 export type TaskResult =
   | { ok: true; value: unknown; span: Span; output: OutputChunk[] }
   | { ok: false; error: { name: string; message: string; stack: string }; span: Span; output: OutputChunk[] };
+
+export type ChunkResult = { chunk: TaskResult[] };
 
 // Shipped functions may require() packages: resolved from the notebook's folder, the worker's cwd.
 const requireFromNotebook = createRequire(path.join(process.cwd(), "[shipped function]"));
@@ -67,7 +71,14 @@ function capture(stream: OutputChunk["stream"]): Writable {
 }
 const taskConsole = new Console({ stdout: capture("stdout"), stderr: capture("stderr") });
 
-export default async function runTask({ fn, args, task }: TaskRequest): Promise<TaskResult> {
+export default async function runTask(request: TaskRequest): Promise<TaskResult | ChunkResult> {
+  if (!("chunk" in request)) return runCall(request.fn, request);
+  const results: TaskResult[] = [];
+  for (const call of request.chunk) results.push(await runCall(request.fn, call));
+  return { chunk: results };
+}
+
+async function runCall(fn: ShippedFunction, { args, task }: Call): Promise<TaskResult> {
   const output: OutputChunk[] = (taskOutput = []);
   const original = globalThis.console;
   globalThis.console = taskConsole;
