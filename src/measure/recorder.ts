@@ -39,8 +39,16 @@ export function withRecorder<T>(recorder: SpanRecorder, fn: () => T): T {
 }
 
 /** The lane the calling code runs on: the main loop, or the worker thread it is in. */
-export function currentLane(): Lane {
-  return isMainThread ? { ...MAIN_LOOP } : { lane: `thread ${threadId}`, laneKind: "thread" };
+// A thread's lane never changes; spans copy its fields, so one shared object is enough.
+const THIS_LANE: Readonly<Lane> = Object.freeze(isMainThread ? { ...MAIN_LOOP } : { lane: `thread ${threadId}`, laneKind: "thread" });
+
+export function currentLane(): Readonly<Lane> {
+  return THIS_LANE;
+}
+
+/** True when an enclosing helper task already times into `recorder`: a nested helper records nothing. */
+export function timedByEnclosingTask(recorder: SpanRecorder): boolean {
+  return shared.scope.getStore()?.timing === recorder;
 }
 
 /**
