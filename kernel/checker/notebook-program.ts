@@ -166,7 +166,8 @@ export class NotebookProgram {
     const source = ts.createSourceFile(PENDING, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
     const names = collectCellNames(source);
     const fileName = this.#path(PENDING);
-    this.#host.set(fileName, code + this.#stitching(names.declared, names.exported));
+    // The ";" ends an unfinished expression: `point.` must not run on into the stitched imports as `point.import`.
+    this.#host.set(fileName, `${code}\n;${this.#stitching(names.declared, names.exported)}`);
     return fileName;
   }
 
