@@ -37,13 +37,19 @@ export class Dispatcher {
   readonly #queue: Request[] = [];
   #draining = false;
   /**
-   * When the last stop_on_error failure ended. An execute_request the sockets received before
-   * then was queued behind the failure, even if it reaches this thread later (it may still be in
-   * the transport thread's message port): it is aborted too, as ipykernel aborts its queue.
+   * How many messages the sockets had received when the last stop_on_error failure ended. An
+   * execute_request among them was queued behind the failure, even if it reaches this thread later
+   * (it may still be in the transport thread's message port): it is aborted too, as ipykernel
+   * aborts its queue. A shared counter, not clocks: two threads' clocks can disagree by a few ms.
    */
-  #abortReceivedBefore = -Infinity;
+  #abortUpTo = 0;
 
-  constructor(private readonly context: HandlerContext, private readonly onStdin: (request: Request) => void, private readonly onControlSeen: () => void) {}
+  constructor(
+    private readonly context: HandlerContext,
+    private readonly onStdin: (request: Request) => void,
+    private readonly onControlSeen: () => void,
+    private readonly receivedSoFar: () => number,
+  ) {}
 
   receive(incoming: Extract<ToMain, { kind: "message" }>): void {
     const request: Request = { ...incoming.message, channel: incoming.channel, identities: incoming.message.identities.map((id) => Buffer.from(id)), buffers: incoming.message.buffers.map((b) => Buffer.from(b)) };
@@ -56,7 +62,7 @@ export class Dispatcher {
         void this.#handle(request, CONTROL);
         break;
       case "shell":
-        if (request.header.msg_type === "execute_request" && incoming.receivedAt <= this.#abortReceivedBefore) {
+        if (request.header.msg_type === "execute_request" && incoming.sequence <= this.#abortUpTo) {
           this.#abort(request);
           break;
         }
@@ -101,7 +107,7 @@ export class Dispatcher {
 
   /** stop_on_error: executions queued behind a failed one are answered "aborted", not run. */
   #abortQueuedExecutions(): void {
-    this.#abortReceivedBefore = performance.timeOrigin + performance.now();
+    this.#abortUpTo = this.receivedSoFar();
     const kept: Request[] = [];
     for (const request of this.#queue.splice(0)) {
       if (request.header.msg_type === "execute_request") this.#abort(request);

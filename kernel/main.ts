@@ -17,7 +17,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
   let dispatcher: Dispatcher | undefined;
   let interrupt = () => false;
   const early: Extract<ToMain, { kind: "message" }>[] = [];
-  const transportStarted = Transport.start({ connection, watchSignals: process.platform !== "win32", parentPid: parentPid() }, (message) => {
+  const received = new Int32Array(new SharedArrayBuffer(4));
+  const transportStarted = Transport.start({ connection, watchSignals: process.platform !== "win32", parentPid: parentPid(), received }, (message) => {
     if (message.kind === "interrupt") {
       transport?.post({ kind: "responsive" });
       interrupt();
@@ -49,7 +50,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
     await transport!.close();
     process.exit(0);
   };
-  dispatcher = new RequestDispatcher({ session, interpreter, exit }, (reply) => frontend.received(reply), () => transport!.post({ kind: "responsive" }));
+  dispatcher = new RequestDispatcher({ session, interpreter, exit }, (reply) => frontend.received(reply), () => transport!.post({ kind: "responsive" }), () => Atomics.load(received, 0));
 
   // Jupyter interrupts in signal mode with SIGINT; Node's default would kill the kernel.
   process.on("SIGINT", () => transport!.post({ kind: "sigint" }));

@@ -8,13 +8,15 @@ export interface TransportInit {
   watchSignals: boolean;
   /** JPY_PARENT_PID: the client that started the kernel; when it is gone, the kernel ends too. */
   parentPid?: number;
+  /** Counts every message the sockets delivered, shared with the main thread (see Dispatcher). */
+  received: Int32Array;
 }
 
 export type ToMain =
   | { kind: "ready" }
   | { kind: "fatal"; text: string }
-  /** `receivedAt`: epoch ms (sub-ms) when the socket delivered it, comparable across threads. */
-  | { kind: "message"; channel: Exclude<Channel, "iopub" | "hb">; message: WireMessage; receivedAt: number }
+  /** `sequence`: the value of TransportInit.received once the sockets delivered this message. */
+  | { kind: "message"; channel: Exclude<Channel, "iopub" | "hb">; message: WireMessage; sequence: number }
   /** A SIGINT reached the kernel (from the helper or from the main thread's own handler). */
   | { kind: "interrupt" };
 

@@ -49,7 +49,7 @@ async function receive(channel: keyof typeof routers): Promise<void> {
     const type = result.message.header.msg_type;
     if (channel === "control" && type === "interrupt_request") expectMainToRespond(INTERRUPT_GRACE_MS);
     if (channel === "control" && type === "shutdown_request") expectMainToRespond(SHUTDOWN_GRACE_MS);
-    post({ kind: "message", channel, message: result.message, receivedAt: performance.timeOrigin + performance.now() });
+    post({ kind: "message", channel, message: result.message, sequence: Atomics.add(init.received, 0, 1) + 1 });
   }
 }
 
