@@ -79,6 +79,14 @@ class Introspection(KernelTestCase):
         self.assertEqual(reply["matches"], ["balance"])
         self.assertEqual(reply["cursor_start"], 8)
 
+    def test_completion_after_a_trailing_dot_on_a_later_line(self):
+        # The checker appends the cell's imports after its code: an unfinished `point.` must not
+        # run on into them (JupyterLab's Tab after a dot sends exactly this).
+        self.run_ok('const point = { alpha: 1, beta: "two", gamma(): number { return 3; } };')
+        code = "const unrelated = 1;\npoint."
+        reply = self.kc.complete(code, len(code), reply=True, timeout=30)["content"]
+        self.assertTrue({"alpha", "beta", "gamma"} <= set(reply["matches"]), reply["matches"])
+
     def test_completion_cursor_counts_code_points(self):
         self.run_ok("const emojiKey = '😀';")
         code = "'😀'; emojiK"
