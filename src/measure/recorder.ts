@@ -57,9 +57,9 @@ export function timedByEnclosingTask(recorder: SpanRecorder): boolean {
  * a task and a sleep on top of each other. `work` runs with `recorder` as its default recorder,
  * so helpers inside a task given an explicit recorder follow it too.
  */
-export function recordTask<T>(recorder: SpanRecorder, task: string, lane: Lane, work: () => T | PromiseLike<T>, options: { leaf?: boolean } = {}): Promise<T> {
+export function recordTask<T>(recorder: SpanRecorder, task: string, lane: Lane, work: () => T | PromiseLike<T>): Promise<T> {
   try {
-    return Promise.resolve(recordTaskSync(recorder, task, lane, work, options));
+    return Promise.resolve(recordTaskSync(recorder, task, lane, work));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -72,7 +72,7 @@ export function recordTask<T>(recorder: SpanRecorder, task: string, lane: Lane, 
  */
 export function recordTaskSync<T>(recorder: SpanRecorder, task: string, lane: Lane, work: () => T, { leaf = false } = {}): T {
   if (shared.scope.getStore()?.timing === recorder) return work();
-  // A leaf (a sleep) starts no helpers of its own, so it needs no scope: the cheapest span there is.
+  // A leaf (blockingSleep) starts no helpers of its own, so it needs no scope: the cheapest span there is.
   const scoped = leaf ? (fn: () => T) => fn() : (fn: () => T) => shared.scope.run({ recorder, timing: recorder }, fn);
   return scoped(() => {
       const start = now();

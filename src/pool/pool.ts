@@ -129,7 +129,7 @@ export abstract class Pool {
 
   /** `submit`, with a timeout, a cancel signal or a task name. */
   submitWith<A extends unknown[], R>(options: TaskOptions, fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
-    if (this.#closed) throw new Error(`this ${this.#kind} pool is closed (${this.#closed}): make a new one`);
+    if (this.#closed) throw this.#closedError();
     const shipped = shipFunction(fn, this.#kind);
     const task = options.name ?? `${shipped.name} #${++taskCounter}`;
     const controller = new AbortController();
@@ -185,20 +185,16 @@ export abstract class Pool {
 
   /** Runs a chunk of calls in one worker; rejects with the first failing call's error, after all their output. */
   #runChunk(fn: ReturnType<typeof shipFunction>, chunk: Call[], options: TaskOptions): Promise<unknown[]> {
-    if (this.#closed) return Promise.reject(new Error(`this ${this.#kind} pool is closed (${this.#closed}): make a new one`));
+    if (this.#closed) return Promise.reject(this.#closedError());
     const recorder = this.#options.recorder ?? defaultRecorder();
     const signal = options.signal;
     const what = `${chunk[0]!.task} … ${chunk.at(-1)!.task}`;
     return (this.#pool.run({ fn, chunk } satisfies TaskRequest, signal ? { signal } : {}) as Promise<ChunkResult>).then(
       ({ chunk: results }) => {
-        const values = results.map((result) => {
-          replayOutput(result, this.#options.labelOutput === true);
-          recorder.add(result.span);
-          return result;
-        });
-        const failed = values.find((result) => !result.ok);
+        for (const result of results) this.#record(result, recorder);
+        const failed = results.find((result) => !result.ok);
         if (failed && !failed.ok) throw new TaskError(failed.error, failed.span.task, failed.span.lane);
-        return values.map((result) => (result.ok ? result.value : undefined));
+        return results.map((result) => (result.ok ? result.value : undefined));
       },
       (error: Error) => {
         throw signal?.aborted ? abortError(signal.reason, what, undefined) : crashError(error, what, this.#kind);
@@ -207,10 +203,19 @@ export abstract class Pool {
   }
 
   #settle(result: TaskResult, recorder: SpanRecorder): unknown {
-    replayOutput(result, this.#options.labelOutput === true);
-    recorder.add(result.span);
+    this.#record(result, recorder);
     if (!result.ok) throw new TaskError(result.error, result.span.task, result.span.lane);
     return result.value;
+  }
+
+  /** A finished call's output goes to the waiting cell, its span to the recorder. */
+  #record(result: TaskResult, recorder: SpanRecorder): void {
+    replayOutput(result, this.#options.labelOutput === true);
+    recorder.add(result.span);
+  }
+
+  #closedError(): Error {
+    return new Error(`this ${this.#kind} pool is closed (${this.#closed}): make a new one`);
   }
 }
 

@@ -62,7 +62,8 @@ export class EmbeddedKernel implements KernelConnection {
   readonly #dir: string;
   readonly #pending = new Map<string, Pending>();
   readonly #replies = new Map<string, (message: WireMessage) => void>();
-  readonly #seenOnIOPub = new Set<string>();
+  /** Requests seen on IOPUB while waiting to be ready; dropped once ready, so it does not grow per cell. */
+  #seenOnIOPub: Set<string> | undefined = new Set<string>();
   #output = "";
   #shuttingDown = false;
   #exited = false;
@@ -103,7 +104,10 @@ export class EmbeddedKernel implements KernelConnection {
       const msgId = randomUUID();
       const reply = this.#request("shell", "kernel_info_request", {}, msgId);
       const answered = await Promise.race([reply.then(() => true), sleep(1000).then(() => false), died]);
-      if (answered && (this.#seenOnIOPub.has(msgId) || (await sleep(200), this.#seenOnIOPub.has(msgId)))) return;
+      if (answered && (this.#seenOnIOPub!.has(msgId) || (await sleep(200), this.#seenOnIOPub!.has(msgId)))) {
+        this.#seenOnIOPub = undefined;
+        return;
+      }
     }
     throw new Error(`${this.description} did not answer kernel_info_request within ${READY_TIMEOUT_MS / 1000} s`);
   }
@@ -183,7 +187,7 @@ export class EmbeddedKernel implements KernelConnection {
 
   #onIOPub(message: WireMessage): void {
     const parentId = (message.parent_header as { msg_id?: string }).msg_id ?? "";
-    this.#seenOnIOPub.add(parentId);
+    this.#seenOnIOPub?.add(parentId);
     const pending = this.#pending.get(parentId);
     if (pending && message.header.msg_type === "status" && (message.content as { execution_state?: string }).execution_state === "idle") {
       pending.idle = true;
