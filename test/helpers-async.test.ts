@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
+import { getEventListeners } from "node:events";
 import net from "node:net";
 import { Worker } from "node:worker_threads";
 import { AbortError, blockingSleep, gather, map, sleep } from "../src/async.js";
@@ -66,6 +67,13 @@ test("sleep rejects with an AbortError when its signal aborts, also before it st
   assert.equal((error as AbortError).cause, "stop");
   assert.equal(recorder.spans.length, 1);
   assert.match(recorder.spans[0]!.error ?? "", /aborted/);
+
+  // A sleep that ends normally takes its listener off the signal, so one long-lived signal can serve many sleeps.
+  const kept = new AbortController();
+  for (let i = 0; i < 3; i++) await sleep(1, { signal: kept.signal, recorder });
+  assert.equal(getEventListeners(kept.signal, "abort").length, 0);
+  assert.equal(recorder.spans.length, 4);
+  assert.equal(recorder.spans[3]!.error, undefined);
 
   const already = await rejection(sleep(10, { signal: AbortSignal.abort() }));
   assert.equal((already as Error).name, "AbortError");

@@ -46,9 +46,23 @@ export function currentLane(): Readonly<Lane> {
   return THIS_LANE;
 }
 
-/** True when an enclosing helper task already times into `recorder`: a nested helper records nothing. */
-export function timedByEnclosingTask(recorder: SpanRecorder): boolean {
-  return shared.scope.getStore()?.timing === recorder;
+/**
+ * Where a helper that is not given a recorder should record: `undefined` when an enclosing
+ * helper task already times it. One scope lookup instead of two, for helpers called by the ten
+ * thousand (sleep).
+ */
+export function recorderForLeaf(given: SpanRecorder | undefined): SpanRecorder | undefined {
+  const store = shared.scope.getStore();
+  const recorder = given ?? store?.recorder ?? shared.fallback;
+  return store?.timing === recorder ? undefined : recorder;
+}
+
+// One scope object per recorder, shared by all its tasks: gather of 10,000 functions enters 10,000 scopes.
+const timingScopes = new WeakMap<SpanRecorder, Scope>();
+function timingScope(recorder: SpanRecorder): Scope {
+  let scope = timingScopes.get(recorder);
+  if (scope === undefined) timingScopes.set(recorder, (scope = { recorder, timing: recorder }));
+  return scope;
 }
 
 /**
@@ -73,7 +87,7 @@ export function recordTask<T>(recorder: SpanRecorder, task: string, lane: Lane, 
 export function recordTaskSync<T>(recorder: SpanRecorder, task: string, lane: Lane, work: () => T, { leaf = false } = {}): T {
   if (shared.scope.getStore()?.timing === recorder) return work();
   // A leaf (blockingSleep) starts no helpers of its own, so it needs no scope: the cheapest span there is.
-  const scoped = leaf ? (fn: () => T) => fn() : (fn: () => T) => shared.scope.run({ recorder, timing: recorder }, fn);
+  const scoped = leaf ? (fn: () => T) => fn() : (fn: () => T) => shared.scope.run(timingScope(recorder), fn);
   return scoped(() => {
       const start = now();
       const failed = (error: unknown) =>
