@@ -7,6 +7,7 @@
 import { createRequire, Module } from "node:module";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { isAscii } from "node:buffer";
 import vm from "node:vm";
 import type TypeScript from "typescript";
 
@@ -37,7 +38,7 @@ function load() {
   } catch {
     // No cache yet.
   }
-  const source = readFileSync(compilerFile, "utf8");
+  const source = readSource(compilerFile);
   const script = new vm.Script(Module.wrap(source), { filename: compilerFile, ...(cachedData ? { cachedData } : {}) });
   // Registered as a normal CommonJS module, so anything else that requires "typescript" shares it.
   const module = new Module(compilerFile);
@@ -48,6 +49,15 @@ function load() {
   require.cache[compilerFile] = module;
   const cacheUsable = cachedData !== undefined && !script.cachedDataRejected;
   return { ts: module.exports as typeof TypeScript, script, cacheFile, cacheUsable };
+}
+
+/**
+ * The compiler's 9 MB of source. It is plain ASCII, which decodes as Latin-1 in half the time
+ * UTF-8 takes (~60 ms of every kernel start here); any other byte falls back to UTF-8.
+ */
+function readSource(file: string): string {
+  const bytes = readFileSync(file);
+  return bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
 }
 
 /** One cache per compiler build and Node version: V8 rejects a cache made by another anyway. */

@@ -30,10 +30,13 @@ export class Evaluator {
         objectGroup: "parlab-cell",
       }, (error, response) => {
         if (error) { resolve({ ok: false, terminated: true }); return; }
-        const { exceptionDetails } = response as unknown as EvaluateResult;
-        if (!exceptionDetails) { resolve({ ok: true }); this.#release(); return; }
-        resolve({ ok: false, thrown: this.#thrownValue(exceptionDetails.exception) });
-        this.#release();
+        const { result, exceptionDetails } = response as unknown as EvaluateResult;
+        // Objects are only held for results the inspector describes by reference; a cell's value
+        // comes back through the runtime instead, so most cells leave nothing to release.
+        const held = result?.objectId !== undefined || exceptionDetails?.exception?.objectId !== undefined;
+        if (!exceptionDetails) resolve({ ok: true });
+        else resolve({ ok: false, thrown: this.#thrownValue(exceptionDetails.exception) });
+        if (held) this.#release();
       });
     });
   }

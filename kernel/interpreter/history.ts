@@ -18,6 +18,8 @@ export interface HistoryQuery {
 export class History {
   #entries: HistoryEntry[] | undefined;
   #session = 0;
+  /** The folder is made on the first store, not on every one (a system call per cell). */
+  #folderMade = false;
 
   constructor(private readonly file: string) {}
 
@@ -31,7 +33,10 @@ export class History {
     const entry: HistoryEntry = [this.#session, line, input];
     this.#entries!.push(entry);
     try {
-      mkdirSync(path.dirname(this.file), { recursive: true });
+      if (!this.#folderMade) {
+        mkdirSync(path.dirname(this.file), { recursive: true });
+        this.#folderMade = true;
+      }
       appendFileSync(this.file, JSON.stringify(entry) + "\n");
     } catch {
       // History is a convenience: a read-only home must not break execution.

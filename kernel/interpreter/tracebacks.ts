@@ -11,7 +11,13 @@ export interface ErrorContent {
   traceback: string[];
 }
 
-interface CellScript { label: string; source: string; map: SourceMap | undefined }
+interface CellScript {
+  label: string;
+  source: string;
+  /** The map's JSON, parsed on the first error that needs it: most cells never throw. */
+  mapText: string;
+  map?: SourceMap | null;
+}
 
 const KERNEL_DIR = fileURLToPath(new URL("../", import.meta.url));
 const RED = "\u001b[0;31m";
@@ -24,9 +30,7 @@ export class Tracebacks {
 
   /** Remembers how a cell's script maps back to its source, for errors thrown now or later. */
   register(scriptName: string, label: string, source: string, sourceMap: string): void {
-    let map: SourceMap | undefined;
-    try { map = sourceMap ? new SourceMap(JSON.parse(sourceMap)) : undefined; } catch { map = undefined; }
-    this.#scripts.set(scriptName, { label, source, map });
+    this.#scripts.set(scriptName, { label, source, mapText: sourceMap });
   }
 
   fromThrown(thrown: unknown): ErrorContent {
@@ -74,13 +78,20 @@ export class Tracebacks {
       if (!cell) return whole;
       const generatedLine = Number(lineText) - 1;
       const generatedColumn = Number(columnText) - 1;
-      const entry = cell.map?.findEntry(generatedLine, generatedColumn) as { originalLine?: number; originalColumn?: number } | undefined;
+      const entry = sourceMapOf(cell)?.findEntry(generatedLine, generatedColumn) as { originalLine?: number; originalColumn?: number } | undefined;
       const original = entry && entry.originalLine !== undefined ? { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 } : { line: generatedLine + 1, column: generatedColumn + 1 };
       found = { cell, ...original };
       return `${cell.label}:${original.line}:${original.column}`;
     });
     return found ? { text, ...(found as { cell: CellScript; line: number; column: number }) } : { text, line: 0, column: 0 };
   }
+}
+
+function sourceMapOf(cell: CellScript): SourceMap | null {
+  if (cell.map === undefined) {
+    try { cell.map = cell.mapText ? new SourceMap(JSON.parse(cell.mapText)) : null; } catch { cell.map = null; }
+  }
+  return cell.map;
 }
 
 function codeFrame(source: string, line: number, column: number): string[] {
