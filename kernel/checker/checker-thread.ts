@@ -18,22 +18,40 @@ const methods: CheckerMethods = {
   isComplete: ({ code }) => isComplete(code),
 };
 
-// Node's types load when no request has come for a moment (a cell that needs them sooner loads
-// them itself): the first cells do not wait for 2 MB of declarations they may not use.
-const IDLE_BEFORE_NODE_TYPES_MS = 100;
-let idleTimer: NodeJS.Timeout | undefined;
-function loadNodeTypesWhenIdle(): void {
-  clearTimeout(idleTimer);
-  if (program.nodeTypesLoaded) return;
-  idleTimer = setTimeout(() => {
+// Work for idle moments, one step per IDLE_MS without a request, so the first cells never wait
+// for it (a cell that needs Node's types sooner loads them itself):
+// - Node's types: 2 MB of declarations the first cells may not use;
+// - a warm-up check of a typical cell, so the first real one runs on compiled checker code.
+const IDLE_MS = 100;
+const idleWork = [
+  () => {
     program.loadNodeTypes();
-    // Most of the compiler has run by now: that is what the code cache should hold.
+    // Most of the compiler has run by now: that is what the code cache should hold. (Not the
+    // warm-up's code too: a bigger cache costs every start more to read than it saves.)
     saveTypeScriptCodeCache();
-  }, IDLE_BEFORE_NODE_TYPES_MS);
+  },
+  () => {
+    const problems = program.warmUpChecking();
+    if (problems.length > 0) process.stderr.write(`[parlab] the checker's warm-up cell has ${problems.length} type errors\n`);
+  },
+];
+let idleTimer: NodeJS.Timeout | undefined;
+function scheduleIdleWork(): void {
+  clearTimeout(idleTimer);
+  if (idleWork.length === 0) return;
+  idleTimer = setTimeout(() => {
+    try {
+      idleWork.shift()!();
+    } catch (error) {
+      // Only a speed-up: a failure here must not end the thread that checks every cell.
+      process.stderr.write(`[parlab] the checker's idle work failed: ${(error as Error).stack ?? error}\n`);
+    }
+    scheduleIdleWork();
+  }, IDLE_MS);
 }
 
 port.on("message", (request: CheckerRequest) => {
-  loadNodeTypesWhenIdle();
+  scheduleIdleWork();
   let response: CheckerResponse;
   try {
     const handler = methods[request.method] as (params: unknown) => unknown;
@@ -46,4 +64,4 @@ port.on("message", (request: CheckerRequest) => {
 
 program.warm();
 port.postMessage({ id: 0, result: "ready" });
-loadNodeTypesWhenIdle();
+scheduleIdleWork();

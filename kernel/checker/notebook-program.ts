@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterTransform, beforeTransform, CELL_MODULE_PREFIX } from "./cell-transform.js";
 import { collectCellNames } from "./cell-names.js";
 import { LanguageHost } from "./language-host.js";
+import { WARM_UP_CELL } from "./warm-up-cell.js";
 import type { CellDiagnostic, CheckerConfig, CheckResult, CompletionResult, InspectResult } from "./protocol.js";
 
 /** "Cannot assign to 'x' because it is an import": in the notebook it is a variable of an earlier cell. */
@@ -64,6 +65,19 @@ export class NotebookProgram {
     this.#host.set(fileName, "");
     this.#service.getSemanticDiagnostics(fileName);
     this.#emit(fileName, 0);
+  }
+
+  /**
+   * Checks and emits a typical cell, then forgets it: the first real cell then runs on compiled
+   * checker code. Returns the warm-up cell's own errors, which should be none.
+   */
+  warmUpChecking(): readonly ts.Diagnostic[] {
+    const fileName = this.#path(PENDING);
+    this.#host.set(fileName, WARM_UP_CELL);
+    const diagnostics = this.#service.getSemanticDiagnostics(fileName);
+    this.#emit(fileName, WARM_UP_CELL.length);
+    this.#host.set(fileName, "");
+    return diagnostics;
   }
 
   get nodeTypesLoaded(): boolean {

@@ -194,6 +194,19 @@ class NodeTypesFromTheFirstCell(unittest.TestCase):
         self.assertIn("TS2322", reply["content"]["evalue"])
         self.assertIn("line 1:7", reply["content"]["evalue"])
 
+    def test_the_idle_warm_up_leaves_nothing_in_scope(self):
+        # Once idle, the checker checks a throw-away cell of its own (kernel/checker/warm-up-cell.ts).
+        import time
+        kc = self.start()
+        self.assertEqual(execute(kc, "1 + 1")[0]["content"]["status"], "ok")
+        time.sleep(3)
+        reply, _ = execute(kc, "const t: Timeline | undefined = undefined;")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("Cannot find name 'Timeline'", reply["content"]["evalue"])
+        reply, outputs = execute(kc, "const timeline = 'mine'; const label: number = 2; `${timeline} ${label}`")
+        self.assertEqual(reply["content"]["status"], "ok", outputs)
+        self.assertEqual(result_of(outputs), "'mine 2'")
+
 
 if __name__ == "__main__":
     unittest.main()

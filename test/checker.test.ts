@@ -1,0 +1,21 @@
+// The type checker in-process, without a kernel around it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import ts from "#typescript";
+import { NotebookProgram } from "../kernel/checker/notebook-program.js";
+import { checkerConfig } from "../kernel/interpreter/checker-config.js";
+
+test("the idle warm-up cell checks without errors, and leaves the cell scope as it was", () => {
+  const program = new NotebookProgram(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
+  program.warm();
+  program.loadNodeTypes();
+  const problems = program.warmUpChecking();
+  assert.deepEqual(problems.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")), []);
+  // Nothing of it stays in scope: a later cell does not see the names it declared.
+  const after = program.check("const seen: Timeline = 1;", 1);
+  assert.equal(after.ok, false);
+  assert.match(after.ok ? "" : after.diagnostics[0]!.message, /Cannot find name 'Timeline'/);
+});
