@@ -32,6 +32,9 @@ const CPU_TASK_MS = 150; // row 2: one task's CPU time on this machine, calibrat
 const RT_WARM = 20; // row 3: round trips before timing
 const RT_TIMED = 200; // row 3: timed round trips per round
 const SLEEPS = 10_000; // row 4
+// Row 4 takes ~0.1 s a run and a stray garbage collection moves one run by 20 %: three runs of
+// each variant per round, interleaved, give its medians three times the samples.
+const GATHER_RUNS_PER_ROUND = 3;
 const SLEEP_MS = 100;
 
 // ---------- the work ----------
@@ -399,11 +402,13 @@ async function round(r: number): Promise<void> {
     ["ProcessPool start", async () => { samples.parlabStart.push(await parlabProcessStart()); }],
     ["fork start", async () => { samples.forkStart.push(await rawForkStart()); }],
   ], r, log);
-  await runRotated([
-    ["gather(promises)", async () => { samples.gatherPromises.push(await parlabGatherPromises()); }],
-    ["gather(functions)", async () => { samples.gatherFunctions.push(await parlabGatherFunctions()); }],
-    ["Promise.all", async () => { samples.promiseAll.push(await rawPromiseAll()); }],
-  ], r, log);
+  for (let run = 0; run < GATHER_RUNS_PER_ROUND; run++) {
+    await runRotated([
+      ["gather(promises)", async () => { samples.gatherPromises.push(await parlabGatherPromises()); }],
+      ["gather(functions)", async () => { samples.gatherFunctions.push(await parlabGatherFunctions()); }],
+      ["Promise.all", async () => { samples.promiseAll.push(await rawPromiseAll()); }],
+    ], r + run, log);
+  }
   process.stderr.write(`round ${r}/${ROUNDS}: parlab ${fmtRate(samples.parlabTps.at(-1)!)}, piscina ${fmtRate(samples.piscinaTps.at(-1)!)}; ` +
     `speedup ${(samples.seqMain.at(-1)! / samples.threadWarm.at(-1)!).toFixed(2)}× vs ceiling ${(samples.ceilingSeq.at(-1)! / samples.ceilingConc.at(-1)!).toFixed(2)}×; ` +
     `start ${samples.parlabStart.at(-1)!.start.toFixed(0)} vs ${samples.forkStart.at(-1)!.start.toFixed(0)} ms; ` +
@@ -496,7 +501,7 @@ async function main(): Promise<void> {
     "|---|---|---|---|---|---|",
     ...rows.map((r) => `| ${r.row} | ${r.parlab} | ${r.anchor} | ${r.ratio.toFixed(3)} | ${target(r)} | ${verdict(r)} |`),
     "",
-    "Ratios per round (parlab/anchor, same round): " + rows.filter((r) => r.min !== undefined || r.max !== undefined)
+    `Ratios per round (parlab/anchor, same round; row 4: per run, ${GATHER_RUNS_PER_ROUND} a round): ` + rows.filter((r) => r.min !== undefined || r.max !== undefined)
       .map((r) => `row ${r.row.split(".")[0]}: ${r.values.ratioPerRound.map((x) => x.toFixed(2)).join(" ")}`).join("; "),
     `Spans recorded into the default recorder (the default a user gets; cleared between runs here, outside the timing): ` +
       `${spans.throughputRun.toLocaleString("en-US")} per ${TASKS.toLocaleString("en-US")}-task ThreadPool map, ` +

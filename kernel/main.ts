@@ -1,7 +1,8 @@
 // The kernel's composition root: wires transport, session, interpreter and handlers together.
 // Start-up order matters: the transport thread binds the sockets while the main thread loads the
-// rest of the kernel, and the type checker (the slowest to start, ~0.6 s) starts at once beside
-// them, so the first cell rarely waits for it.
+// rest of the kernel. The type checker (the slowest to start, ~0.6 s) starts its thread at once
+// beside them but loads the compiler only once the sockets are bound, so it does not slow the
+// kernel's first answer; the first cell may wait for it a little.
 import { writeSync } from "node:fs";
 import { readConnectionFile } from "./wire/connection.js";
 import { Transport } from "./transport/transport.js";
@@ -18,7 +19,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
   let interrupt = () => false;
   const early: Extract<ToMain, { kind: "message" }>[] = [];
   const received = new Int32Array(new SharedArrayBuffer(4));
-  const transportStarted = Transport.start({ connection, watchSignals: process.platform !== "win32", parentPid: parentPid(), received }, (message) => {
+  const socketsSettled = new Int32Array(new SharedArrayBuffer(4));
+  const transportStarted = Transport.start({ connection, watchSignals: process.platform !== "win32", parentPid: parentPid(), received, socketsSettled }, (message) => {
     if (message.kind === "interrupt") {
       transport?.post({ kind: "responsive" });
       interrupt();
@@ -29,7 +31,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
     }
   });
   let transport: Transport | undefined;
-  const checker = new CheckerClient(checkerConfig(notebookDir));
+  const checker = new CheckerClient(checkerConfig(notebookDir), { startWhen: socketsSettled });
 
   const [{ KernelSession }, { SocketFrontend }, { Interpreter }, { defaultHistoryFile }, { Dispatcher: RequestDispatcher }, { killChildProcesses }] = await Promise.all([
     import("./session.js"), import("./socket-frontend.js"), import("./interpreter/interpreter.js"),

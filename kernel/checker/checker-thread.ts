@@ -5,10 +5,10 @@ import { parentPort, workerData } from "node:worker_threads";
 import { NotebookProgram } from "./notebook-program.js";
 import { isComplete } from "./is-complete.js";
 import { saveTypeScriptCodeCache } from "./typescript-loader.js";
-import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse } from "./protocol.js";
+import type { CheckerMethods, CheckerRequest, CheckerResponse, CheckerThreadData } from "./protocol.js";
 
 const port = parentPort!;
-const program = new NotebookProgram(workerData as CheckerConfig);
+const program = new NotebookProgram((workerData as CheckerThreadData).config);
 
 const methods: CheckerMethods = {
   check: ({ code, cell }) => program.check(code, cell),

@@ -13,6 +13,13 @@ export interface CheckerConfig {
   typeRoots: string[];
 }
 
+/** What the checker thread is started with. */
+export interface CheckerThreadData {
+  config: CheckerConfig;
+  /** Load the compiler only once this holds a non-zero value (waiting at most a second). */
+  startWhen?: Int32Array;
+}
+
 export interface CellDiagnostic {
   line: number; // 1-based, in the cell
   column: number; // 1-based

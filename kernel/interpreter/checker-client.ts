@@ -1,7 +1,7 @@
 // The kernel's side of the type-checker thread: requests go out, promises come back.
 import { Worker } from "node:worker_threads";
 import { sendThreadOutputToLog } from "../log.js";
-import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse } from "../checker/protocol.js";
+import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse, CheckerThreadData } from "../checker/protocol.js";
 
 type Method = keyof CheckerMethods;
 
@@ -12,11 +12,12 @@ export class CheckerClient {
   #nextId = 1;
   #exited: Error | undefined;
 
-  constructor(config: CheckerConfig) {
+  /** `startWhen`: the thread loads the compiler once this holds a non-zero value (see checker-thread-start.ts). */
+  constructor(config: CheckerConfig, { startWhen }: { startWhen?: Int32Array } = {}) {
     // A small young generation: TypeScript keeps what it parses, so a big nursery only adds RSS
     // (measured: -23 MiB after warm-up, no slower to the first result).
-    this.#worker = new Worker(new URL("../checker/checker-thread.js", import.meta.url), {
-      workerData: config, stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    this.#worker = new Worker(new URL("../checker/checker-thread-start.js", import.meta.url), {
+      workerData: { config, startWhen } satisfies CheckerThreadData, stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     sendThreadOutputToLog(this.#worker);
     this.ready = new Promise((resolve, reject) => {
