@@ -106,20 +106,57 @@ test("Thread and Process start, join and return the result", async () => {
   await assert.rejects(new Thread(fib, [1]).join(), /start\(\) first/);
 });
 
-test("a worker's console output is replayed in the caller, labelled by lane when asked", async (t) => {
+test("a thread's output shows while its task still runs, and all of it before the task settles", async (t) => {
+  // The task prints, then waits until the main thread has seen that line (a shared flag). Shown
+  // only at the task's end, the line could never be seen first, and the wait would run out.
+  const seen = new Int32Array(new SharedArrayBuffer(4));
+  const written: string[] = [];
+  const original = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    written.push(chunk.toString());
+    if (chunk.toString().includes("waiting for the main thread")) {
+      Atomics.store(seen, 0, 1);
+      Atomics.notify(seen, 0);
+    }
+    return true;
+  }) as typeof process.stdout.write;
+  let answer: string;
+  try {
+    const pool = new ThreadPool({ maxWorkers: 1 });
+    t.after(() => pool.close());
+    answer = await pool.submit((flag: Int32Array) => {
+      console.log("waiting for the main thread");
+      const outcome = Atomics.wait(flag, 0, 0, 20_000);
+      console.log("done waiting");
+      return outcome;
+    }, seen);
+  } finally {
+    process.stdout.write = original;
+  }
+  // "ok": woken by the main thread; "not-equal": it had seen the line before the wait began.
+  assert.notEqual(answer, "timed-out", "the main thread saw the line while the task was still running");
+  // The last line came before the task settled, though after the first.
+  const text = written.join("");
+  assert.ok(text.indexOf("waiting for the main thread") < text.indexOf("done waiting") && text.includes("done waiting\n"));
+});
+
+test("what a thread or a child process prints reaches the caller, labelled by lane when asked", async (t) => {
   const written: string[] = [];
   const original = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array) => { written.push(chunk.toString()); return true; }) as typeof process.stdout.write;
   try {
     const pool = new ThreadPool({ maxWorkers: 1, labelOutput: true });
-    t.after(() => pool.close());
+    const processes = new ProcessPool({ maxWorkers: 1, labelOutput: true });
+    t.after(() => Promise.all([pool.close(), processes.close()]));
     await pool.submit(() => { console.log("first line"); console.log("second line"); });
+    await processes.submit(() => { console.log("from a child"); });
   } finally {
     process.stdout.write = original;
   }
   // (node:test reports through stdout too: look for the lines, not at the whole stream)
   const text = written.join("");
   assert.match(text, /\[(thread \d+)\] first line\n\[\1\] second line\n/);
+  assert.match(text, /\[process \d+\] from a child\n/);
 });
 
 test("map names its tasks after the name option, numbered by item", async (t) => {

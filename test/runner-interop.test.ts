@@ -212,6 +212,7 @@ test("through a Jupyter Server: same outputs as embedded, wrong token is a clear
     const result = await parlabRun(["small.ipynb", "--server", server.url, "--token", server.token, "--out", path.join(dir, "remote")], dir, sandbox.env);
     assert.equal(result.code, 0, `${result.stderr}\n--- server log ---\n${server.log()}`);
     assert.match(result.stdout, /small\s+4\s+0\s+[\d.]+\s+ok/);
+    assert.doesNotMatch(result.stdout, /WebSocket/, "the client library's connection notices stay out of the run's output");
     assert.deepEqual(outputsOf(path.join(dir, "remote", "small.ipynb")), embedded.small);
     const kernels = await (await fetch(`${server.url}api/kernels`, { headers: { Authorization: `token ${server.token}` } })).json() as unknown[];
     assert.deepEqual(kernels, [], "the run shut its kernel down on the server");

@@ -11,7 +11,7 @@ import { StreamCapture } from "./streams.js";
 import { Tracebacks, type ErrorContent } from "./tracebacks.js";
 import { History, type HistoryEntry, type HistoryQuery } from "./history.js";
 import { CommRegistry } from "./comms.js";
-import { currentCell, repairAfterTermination, runInCell, suspendForTermination, type CellContext } from "./cell-context.js";
+import { bindToCurrentCell, currentCell, repairAfterTermination, runInCell, suspendForTermination, type CellContext } from "./cell-context.js";
 import type { Frontend } from "./frontend.js";
 import { createDisplayApi, type DisplayApi } from "../runtime/display.js";
 import { ModuleLoader } from "../runtime/module-loader.js";
@@ -255,6 +255,7 @@ export class Interpreter {
         if (cellKey !== undefined) resources.adopt(cellKey, resource);
       },
       releaseResource: (resource) => resources.release(resource),
+      bindToCell: bindToCurrentCell,
     });
     // The interrupter calls this while this thread is paused in a busy loop it is about to stop.
     Object.defineProperty(globalThis, Symbol.for("parlab.beforeTerminate"), { value: suspendForTermination, configurable: true });

@@ -8,6 +8,8 @@ export interface KernelHook extends DisplayApi {
   adoptResource(resource: Closable): void;
   /** The resource was closed by its user. */
   releaseResource(resource: Closable): void;
+  /** `callback`, made to run as part of the cell running now: what it prints lands in that cell. */
+  bindToCell<F extends (...args: never[]) => unknown>(callback: F): F;
 }
 
 const KEY = Symbol.for("parlab.kernel");

@@ -10,6 +10,7 @@ import type { SpanRecorder } from "../measure/spans.js";
 import { defaultRecorder } from "../measure/recorder.js";
 import { shipFunction } from "./shipped-function.js";
 import type { Call, ChunkResult, TaskRequest, TaskResult } from "./worker-task.js";
+import { expectOutput, forgetOutput, outputShown, type LiveChunk } from "./live-output.js";
 
 const WORKER_TASK = new URL("./worker-task.js", import.meta.url).href;
 
@@ -137,11 +138,16 @@ export abstract class Pool {
       .filter((signal): signal is AbortSignal => signal !== undefined);
     // AbortSignal.any costs ~20 µs a task; most tasks have only their own cancel signal.
     const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
-    const request: TaskRequest = { fn: shipped, args, task };
+    const outputKey = this.#expectLiveOutput();
+    const request: TaskRequest = { fn: shipped, args, task, outputKey };
     const recorder = this.#options.recorder ?? defaultRecorder();
     const run = (this.#pool.run(request, { signal }) as Promise<TaskResult>).then(
-      (result) => this.#settle(result, recorder),
+      async (result) => {
+        if (outputKey !== undefined) await outputShown(outputKey, result.liveChunks);
+        return this.#settle(result, recorder);
+      },
       (error: Error) => {
+        if (outputKey !== undefined) forgetOutput(outputKey);
         throw signal.aborted ? abortError(signal.reason, task, options.timeoutMs) : crashError(error, task, this.#kind);
       },
     );
@@ -186,17 +192,21 @@ export abstract class Pool {
   /** Runs a chunk of calls in one worker; rejects with the first failing call's error, after all their output. */
   #runChunk(fn: ReturnType<typeof shipFunction>, chunk: Call[], options: TaskOptions): Promise<unknown[]> {
     if (this.#closed) return Promise.reject(this.#closedError());
+    // One key for the chunk's calls: they run one after another on one worker.
+    const outputKey = this.#expectLiveOutput();
     const recorder = this.#options.recorder ?? defaultRecorder();
     const signal = options.signal;
     const what = `${chunk[0]!.task} … ${chunk.at(-1)!.task}`;
-    return (this.#pool.run({ fn, chunk } satisfies TaskRequest, signal ? { signal } : {}) as Promise<ChunkResult>).then(
-      ({ chunk: results }) => {
+    return (this.#pool.run({ fn, chunk, outputKey } satisfies TaskRequest, signal ? { signal } : {}) as Promise<ChunkResult>).then(
+      async ({ chunk: results }) => {
+        if (outputKey !== undefined) await outputShown(outputKey, results.reduce((sum, result) => sum + result.liveChunks, 0));
         for (const result of results) this.#record(result, recorder);
         const failed = results.find((result) => !result.ok);
         if (failed && !failed.ok) throw new TaskError(failed.error, failed.span.task, failed.span.lane);
         return results.map((result) => (result.ok ? result.value : undefined));
       },
       (error: Error) => {
+        if (outputKey !== undefined) forgetOutput(outputKey);
         throw signal?.aborted ? abortError(signal.reason, what, undefined) : crashError(error, what, this.#kind);
       },
     );
@@ -208,10 +218,21 @@ export abstract class Pool {
     return result.value;
   }
 
-  /** A finished call's output goes to the waiting cell, its span to the recorder. */
+  /** A finished call's output (what did not go out live) goes to the waiting cell, its span to the recorder. */
   #record(result: TaskResult, recorder: SpanRecorder): void {
-    replayOutput(result, this.#options.labelOutput === true);
+    for (const { stream, text } of result.output) this.#show({ stream, text, lane: result.span.lane });
     recorder.add(result.span);
+  }
+
+  /** Threads print live: a key for the task's output, shown in the submitting code's context. */
+  #expectLiveOutput(): string | undefined {
+    return this.#kind === "thread" ? expectOutput((chunk) => this.#show(chunk)) : undefined;
+  }
+
+  /** What a worker printed, written here so it lands in the cell that is waiting for the task. */
+  #show({ stream, text, lane }: Omit<LiveChunk, "key">): void {
+    const out = stream === "stdout" ? process.stdout : process.stderr;
+    out.write(this.#options.labelOutput === true ? text.replace(/^(?=.)/gm, `[${lane}] `) : text);
   }
 
   #closedError(): Error {
@@ -237,14 +258,6 @@ export class ProcessPool extends Pool {
 const livePools = new Set<Pool>();
 export function closeAllPools(): Promise<void> {
   return Promise.all([...livePools].map((pool) => pool.close())).then(() => undefined);
-}
-
-/** What the worker printed, written here so it lands in the cell that is waiting for the task. */
-function replayOutput(result: TaskResult, label: boolean): void {
-  for (const { stream, text } of result.output) {
-    const out = stream === "stdout" ? process.stdout : process.stderr;
-    out.write(label ? text.replace(/^(?=.)/gm, `[${result.span.lane}] `) : text);
-  }
 }
 
 /** Python's multiprocessing rule: chunks of a quarter of each worker's even share. */

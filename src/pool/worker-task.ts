@@ -1,33 +1,39 @@
 // Runs shipped functions inside a pool's worker thread or child process. Each function is
-// compiled once per worker (recompiling per call made CPU work ~60 % slower), and what it
-// prints is collected per task and sent back, so the main side can show it in the cell that
-// asked for the work, even when the worker was started by an earlier cell.
+// compiled once per worker (recompiling per call made CPU work ~60 % slower). What a task
+// prints reaches the main side tagged with the task, so it can show it in the cell that asked
+// for the work, even when the worker was started by an earlier cell: from a thread at once, as
+// it is written (live-output.ts); from a child process with the task's result.
 import { Console } from "node:console";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { runInThisContext } from "node:vm";
-import { isMainThread } from "node:worker_threads";
+import { BroadcastChannel, isMainThread } from "node:worker_threads";
 import { currentLane, type Lane } from "../measure/recorder.js";
 import { now, type Span } from "../measure/spans.js";
 import type { ShippedFunction } from "./shipped-function.js";
+import { LIVE_OUTPUT_CHANNEL, type LiveChunk } from "./live-output.js";
 
 export interface Call {
   args: unknown[];
   task: string;
 }
 
-/** One call, or a chunk of calls run one after another (a map's items, sent together). */
-export type TaskRequest = { fn: ShippedFunction } & (Call | { chunk: Call[] });
+/**
+ * One call, or a chunk of calls run one after another (a map's items, sent together).
+ * `outputKey`: where a thread sends what the calls print, as they print it (see live-output.ts).
+ */
+export type TaskRequest = { fn: ShippedFunction; outputKey?: string } & (Call | { chunk: Call[] });
 
 export interface OutputChunk {
   stream: "stdout" | "stderr";
   text: string;
 }
 
+/** `output`: what was printed and not already sent live; `liveChunks`: how many writes were. */
 export type TaskResult =
-  | { ok: true; value: unknown; span: Span; output: OutputChunk[] }
-  | { ok: false; error: { name: string; message: string; stack: string }; span: Span; output: OutputChunk[] };
+  | { ok: true; value: unknown; span: Span; output: OutputChunk[]; liveChunks: number }
+  | { ok: false; error: { name: string; message: string; stack: string }; span: Span; output: OutputChunk[]; liveChunks: number };
 
 export type ChunkResult = { chunk: TaskResult[] };
 
@@ -58,13 +64,24 @@ function compile(fn: ShippedFunction): (...args: unknown[]) => unknown {
   return callable;
 }
 
-// One console per worker, writing into the running task's list: a new Console per task cost
-// ~20 µs, a quarter of a trivial task's time in the worker. A worker runs one task at a time.
+// One console per worker, writing for the running task: a new Console per task cost ~20 µs, a
+// quarter of a trivial task's time in the worker. A worker runs one task at a time.
 let taskOutput: OutputChunk[] = [];
+let liveKey: string | undefined;
+let liveChunks = 0;
+// Threads share the process, so a broadcast channel reaches the main thread without a port to pass.
+const liveChannel = isMainThread ? undefined : new BroadcastChannel(LIVE_OUTPUT_CHANNEL);
+liveChannel?.unref();
 function capture(stream: OutputChunk["stream"]): Writable {
   return new Writable({
     write(chunk: Buffer | string, _encoding, done) {
-      taskOutput.push({ stream, text: chunk.toString() });
+      const text = chunk.toString();
+      if (liveChannel && liveKey !== undefined) {
+        liveChannel.postMessage({ key: liveKey, stream, text, lane: lane.lane } satisfies LiveChunk);
+        liveChunks++;
+      } else {
+        taskOutput.push({ stream, text });
+      }
       done();
     },
   });
@@ -72,28 +89,31 @@ function capture(stream: OutputChunk["stream"]): Writable {
 const taskConsole = new Console({ stdout: capture("stdout"), stderr: capture("stderr") });
 
 export default async function runTask(request: TaskRequest): Promise<TaskResult | ChunkResult> {
-  if (!("chunk" in request)) return runCall(request.fn, request);
+  if (!("chunk" in request)) return runCall(request.fn, request, request.outputKey);
   const results: TaskResult[] = [];
-  for (const call of request.chunk) results.push(await runCall(request.fn, call));
+  for (const call of request.chunk) results.push(await runCall(request.fn, call, request.outputKey));
   return { chunk: results };
 }
 
-async function runCall(fn: ShippedFunction, { args, task }: Call): Promise<TaskResult> {
+async function runCall(fn: ShippedFunction, { args, task }: Call, outputKey: string | undefined): Promise<TaskResult> {
   const output: OutputChunk[] = (taskOutput = []);
+  liveKey = outputKey;
+  liveChunks = 0;
   const original = globalThis.console;
   globalThis.console = taskConsole;
   if (!isMainThread) process.exit = exitFailsTask;
   const start = now();
   try {
     const value = await compile(fn)(...args);
-    return { ok: true, value, span: { task, ...lane, start, end: now() }, output };
+    return { ok: true, value, span: { task, ...lane, start, end: now() }, output, liveChunks };
   } catch (thrown) {
     const error = thrown instanceof Error
       ? { name: thrown.name, message: thrown.message, stack: thrown.stack ?? `${thrown.name}: ${thrown.message}` }
       : { name: "Error", message: String(thrown), stack: String(thrown) };
-    return { ok: false, error, span: { task, ...lane, start, end: now(), error: error.message }, output };
+    return { ok: false, error, span: { task, ...lane, start, end: now(), error: error.message }, output, liveChunks };
   } finally {
     globalThis.console = original;
     process.exit = realExit;
+    liveKey = undefined;
   }
 }

@@ -19,6 +19,7 @@ export interface ServerOptions {
 export async function startRemoteKernel(options: ServerOptions): Promise<RemoteKernel> {
   // Loaded only for --server runs: it is a large module graph.
   const [{ KernelManager, ServerConnection }, { default: WebSocket }] = await Promise.all([import("@jupyterlab/services"), import("ws")]);
+  muteWebSocketAnnouncements();
   let baseUrl: URL;
   try {
     baseUrl = new URL(options.url.endsWith("/") ? options.url : `${options.url}/`);
@@ -105,6 +106,22 @@ export class RemoteKernel implements KernelConnection {
       this.#manager.dispose();
     }
   }
+}
+
+let muted = false;
+/**
+ * @jupyterlab/services announces every WebSocket it opens (also each reconnect) with
+ * console.debug, which Node prints on stdout, in the middle of a run's progress and summary.
+ * Only those lines are dropped; any other debug output still shows.
+ */
+function muteWebSocketAnnouncements(): void {
+  if (muted) return;
+  muted = true;
+  const debug = console.debug.bind(console);
+  console.debug = (...args: unknown[]) => {
+    if (typeof args[0] === "string" && args[0].startsWith("Starting WebSocket:")) return;
+    debug(...args);
+  };
 }
 
 function describe(error: unknown): string {

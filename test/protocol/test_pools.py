@@ -62,6 +62,42 @@ class PoolsInTheKernel(CellsTestCase):
         self.assertEqual(lines[5], "from a child")
         self.assertEqual(text_of(outputs, "stderr"), "to stderr\n")
 
+    def test_a_threads_output_reaches_the_frontend_while_its_task_runs(self):
+        # The task prints, then waits (20 s at most) for a file this client writes only after it
+        # has seen that line on IOPUB. Shown only when the task ended, the line could not be seen
+        # before the wait ran out, and the task would return false.
+        import os
+        answer = os.path.join(self.workdir, "seen-the-line")
+        code = ('import { Thread } from "parlab";\n'
+                "const waiter = new Thread((file: string) => {\n"
+                '  const fs = require("node:fs");\n'
+                '  console.log("thread: waiting for the frontend");\n'
+                "  const gate = new Int32Array(new SharedArrayBuffer(4));\n"
+                "  for (let i = 0; i < 200 && !fs.existsSync(file); i++) Atomics.wait(gate, 0, 0, 100);\n"
+                "  return fs.existsSync(file);\n"
+                f"}}, [{json.dumps(answer)}]).start();\n"
+                "await waiter.join()")
+        content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                   "allow_stdin": False, "stop_on_error": True}
+        msg = self.kc.session.msg("execute_request", content)
+        self.kc.shell_channel.send(msg)
+        msg_id = msg["header"]["msg_id"]
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            message = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            self.assertNotEqual(message["msg_type"], "execute_result", "the cell ended before its thread's line arrived")
+            if message["msg_type"] == "stream" and "waiting for the frontend" in message["content"]["text"]:
+                break
+        with open(answer, "w"):
+            pass
+        reply = wait_reply(self.kc, msg_id, TIMEOUT)
+        outputs = iopub_until_idle(self.kc, msg_id, TIMEOUT)
+        self.assertEqual(reply["content"]["status"], "ok", outputs)
+        results = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertEqual(results, ["true"], "the thread saw the file the client wrote after reading its line")
+
     def test_rerunning_a_process_pool_cell_fifty_times_leaves_one_runs_workers(self):
         pid = self.kernel_pid()
         code = ('import { ProcessPool } from "parlab";\n'

@@ -1,0 +1,81 @@
+// What a pool's thread prints, shown as it is printed, in the cell that submitted the task (the
+// article's threads say "starting" while they run, not all at the end). Threads post each write
+// on a broadcast channel, tagged with a key the main side made for the task; in a kernel, the
+// main side writes it as part of the submitting cell (outside one, stdout is just stdout).
+// A task settles only once all its writes have been shown, so its output never trails its result.
+import { BroadcastChannel } from "node:worker_threads";
+import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
+
+export const LIVE_OUTPUT_CHANNEL = "parlab.pool.live-output";
+
+/** One write of a task, from the worker. */
+export interface LiveChunk {
+  key: string;
+  stream: "stdout" | "stderr";
+  text: string;
+  lane: string;
+}
+
+interface Expected {
+  write: (chunk: LiveChunk) => void;
+  shown: number;
+  /** Set when the task ended: resolves once `shown` reaches the count the worker reported. */
+  settled?: { count: number; resolve: () => void };
+}
+
+const expected = new Map<string, Expected>();
+let channel: BroadcastChannel | undefined;
+let nextKey = 0;
+
+function onChunk(message: unknown): void {
+  const chunk = message as LiveChunk;
+  const entry = expected.get(chunk.key);
+  if (!entry) return;
+  entry.write(chunk);
+  entry.shown++;
+  if (entry.settled && entry.shown >= entry.settled.count) finish(chunk.key, entry);
+}
+
+function finish(key: string, entry: Expected): void {
+  expected.delete(key);
+  entry.settled?.resolve();
+  // The channel keeps the process alive only while some task may still print.
+  if (expected.size === 0) channel?.unref();
+}
+
+/** A key for one task's output; its writes are shown by `show`, run where this is called. */
+export function expectOutput(show: (chunk: LiveChunk) => void): string {
+  if (!channel) {
+    channel = new BroadcastChannel(LIVE_OUTPUT_CHANNEL);
+    channel.onmessage = (event) => onChunk((event as { data: unknown }).data);
+  }
+  channel.ref();
+  const key = `${process.pid}:${++nextKey}`;
+  // The kernel's own binding: an AsyncResource per task cost ~20 µs, a quarter of a small task.
+  expected.set(key, { write: kernelHook()?.bindToCell(show) ?? show, shown: 0 });
+  return key;
+}
+
+/** Resolves once the task's `count` live writes have all been shown. */
+export function outputShown(key: string, count: number): Promise<void> {
+  const entry = expected.get(key);
+  if (!entry) return Promise.resolve();
+  if (entry.shown >= count) {
+    finish(key, entry);
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    entry.settled = { count, resolve };
+  });
+}
+
+// A stopped worker's last writes may still be on their way when its end is reported.
+const GRACE_MS = 100;
+
+/** The task ended without a result (crash, cancel, closed pool): show what still comes for a moment, then stop. */
+export function forgetOutput(key: string): void {
+  setTimeout(() => {
+    const entry = expected.get(key);
+    if (entry) finish(key, entry);
+  }, GRACE_MS).unref();
+}
