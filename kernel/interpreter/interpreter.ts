@@ -71,6 +71,8 @@ export class Interpreter {
   #executionCount = 0;
   #scriptCount = 0;
   #running: Running | undefined;
+  /** What to stop when a cell is interrupted, by cell: see KernelHook.onInterrupt. */
+  readonly #interruptWatchers = new Map<CellContext, Set<() => void>>();
 
   constructor(options: InterpreterOptions) {
     const frontend = options.frontend;
@@ -139,7 +141,28 @@ export class Interpreter {
     repairAfterTermination();
     if (!this.#running) return false;
     this.#running.interrupt();
+    const watchers = this.#interruptWatchers.get(this.#running.cell);
+    this.#interruptWatchers.delete(this.#running.cell);
+    for (const stop of watchers ?? []) {
+      try {
+        stop();
+      } catch {
+        // One watcher's failure must not keep the others from stopping their work.
+      }
+    }
     return true;
+  }
+
+  #onInterrupt(callback: () => void): () => void {
+    const cell = currentCell();
+    if (!cell) return () => undefined;
+    let watchers = this.#interruptWatchers.get(cell);
+    if (!watchers) this.#interruptWatchers.set(cell, (watchers = new Set()));
+    watchers.add(callback);
+    return () => {
+      watchers.delete(callback);
+      if (watchers.size === 0 && this.#interruptWatchers.get(cell) === watchers) this.#interruptWatchers.delete(cell);
+    };
   }
 
   complete(code: string, cursor: number): Promise<CompletionResult> {
@@ -256,6 +279,7 @@ export class Interpreter {
       },
       releaseResource: (resource) => resources.release(resource),
       bindToCell: bindToCurrentCell,
+      onInterrupt: (callback) => this.#onInterrupt(callback),
     });
     // The interrupter calls this while this thread is paused in a busy loop it is about to stop.
     Object.defineProperty(globalThis, Symbol.for("parlab.beforeTerminate"), { value: suspendForTermination, configurable: true });

@@ -8,6 +8,11 @@ export interface KernelHook extends DisplayApi {
   adoptResource(resource: Closable): void;
   /** The resource was closed by its user. */
   releaseResource(resource: Closable): void;
+  /**
+   * Calls `callback` if the cell running now is interrupted (work it handed elsewhere, such as
+   * pool tasks, should stop too). Returns a function that stops watching.
+   */
+  onInterrupt(callback: () => void): () => void;
   /** `callback`, made to run as part of the cell running now: what it prints lands in that cell. */
   bindToCell<F extends (...args: never[]) => unknown>(callback: F): F;
 }

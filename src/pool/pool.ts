@@ -141,7 +141,8 @@ export abstract class Pool {
     const outputKey = this.#expectLiveOutput();
     const request: TaskRequest = { fn: shipped, args, task, outputKey };
     const recorder = this.#options.recorder ?? defaultRecorder();
-    const run = (this.#pool.run(request, { signal }) as Promise<TaskResult>).then(
+    const unwatch = stopOnInterrupt(controller);
+    const run = (this.#pool.run(request, { signal }) as Promise<TaskResult>).finally(unwatch).then(
       async (result) => {
         if (outputKey !== undefined) await outputShown(outputKey, result.liveChunks);
         return this.#settle(result, recorder);
@@ -195,9 +196,11 @@ export abstract class Pool {
     // One key for the chunk's calls: they run one after another on one worker.
     const outputKey = this.#expectLiveOutput();
     const recorder = this.#options.recorder ?? defaultRecorder();
-    const signal = options.signal;
+    const interrupt = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, interrupt.signal]) : interrupt.signal;
+    const unwatch = stopOnInterrupt(interrupt);
     const what = `${chunk[0]!.task} … ${chunk.at(-1)!.task}`;
-    return (this.#pool.run({ fn, chunk, outputKey } satisfies TaskRequest, signal ? { signal } : {}) as Promise<ChunkResult>).then(
+    return (this.#pool.run({ fn, chunk, outputKey } satisfies TaskRequest, { signal }) as Promise<ChunkResult>).finally(unwatch).then(
       async ({ chunk: results }) => {
         if (outputKey !== undefined) await outputShown(outputKey, results.reduce((sum, result) => sum + result.liveChunks, 0));
         for (const result of results) this.#record(result, recorder);
@@ -207,7 +210,7 @@ export abstract class Pool {
       },
       (error: Error) => {
         if (outputKey !== undefined) forgetOutput(outputKey);
-        throw signal?.aborted ? abortError(signal.reason, what, undefined) : crashError(error, what, this.#kind);
+        throw signal.aborted ? abortError(signal.reason, what, undefined) : crashError(error, what, this.#kind);
       },
     );
   }
@@ -260,6 +263,22 @@ export function closeAllPools(): Promise<void> {
   return Promise.all([...livePools].map((pool) => pool.close())).then(() => undefined);
 }
 
+/**
+ * In a kernel, interrupting the cell that submitted a task stops the task too: its worker is
+ * ended, as Ctrl-C ends a multiprocessing pool's children. Otherwise an interrupted cell would
+ * leave the pool busy, and the next cell's tasks would wait behind work nobody wants.
+ */
+function stopOnInterrupt(controller: AbortController): () => void {
+  return kernelHook()?.onInterrupt(() => controller.abort(new CellInterrupted())) ?? (() => undefined);
+}
+
+class CellInterrupted extends Error {
+  override name = "CellInterrupted";
+  constructor() {
+    super("the cell that submitted it was interrupted");
+  }
+}
+
 /** Python's multiprocessing rule: chunks of a quarter of each worker's even share. */
 function chunkSize(options: PoolMapOptions, items: number, workers: number): number {
   if (options.chunksize !== undefined) {
@@ -274,6 +293,7 @@ function numbered(options: TaskOptions, index: number): TaskOptions {
 }
 
 function abortError(reason: unknown, task: string, timeoutMs: number | undefined): Error {
+  if (reason instanceof CellInterrupted) return new AbortError(`${task} was stopped: ${reason.message}`, { cause: reason });
   if (!(reason instanceof DOMException && reason.name === "TimeoutError")) return new AbortError(`${task} was cancelled`, { cause: reason });
   const error = new Error(`${task} took longer than ${timeoutMs} ms and was stopped`, { cause: reason });
   error.name = "TimeoutError";

@@ -98,6 +98,41 @@ class PoolsInTheKernel(CellsTestCase):
         results = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
         self.assertEqual(results, ["true"], "the thread saw the file the client wrote after reading its line")
 
+    def test_interrupting_a_cell_stops_the_pool_tasks_it_submitted(self):
+        # The task notes its process id, then blocks for 10 minutes. Interrupting the cell must end
+        # that process (as Ctrl-C ends a multiprocessing pool's children), and the pool then runs
+        # the next cell's task instead of keeping its only worker busy.
+        import os
+        pid_file = os.path.join(self.workdir, "busy-task-pid")
+        self.run_ok_in_cell('import { ProcessPool } from "parlab";\n'
+                            "const stoppable = new ProcessPool({ maxWorkers: 1 });", cell_id="make-stoppable")
+        code = ("await stoppable.apply((file: string) => {\n"
+                '  require("node:fs").writeFileSync(file, String(process.pid));\n'
+                "  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600_000);\n"
+                f"}}, [{json.dumps(pid_file)}]);")
+        content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                   "allow_stdin": False, "stop_on_error": True}
+        msg = self.kc.session.msg("execute_request", content, metadata={"cellId": "busy-task"})
+        self.kc.shell_channel.send(msg)
+        def noted_pid():
+            try:
+                with open(pid_file) as noted:
+                    return int(noted.read())
+            except (FileNotFoundError, ValueError):
+                return None
+
+        deadline = time.monotonic() + TIMEOUT
+        while (busy := noted_pid()) is None:
+            self.assertLess(time.monotonic(), deadline, "the task never started")
+            time.sleep(0.05)
+        self.km.interrupt_kernel()
+        reply = wait_reply(self.kc, msg["header"]["msg_id"], TIMEOUT)
+        iopub_until_idle(self.kc, msg["header"]["msg_id"], TIMEOUT)
+        self.assertEqual(reply["content"]["ename"], "InterruptError")
+        self.assertEqual(still_alive([busy], timeout=30), [], "the interrupted cell's task kept its process")
+        outputs = self.run_ok_in_cell("await stoppable.apply((x: number) => x + 1, [41])", cell_id="after-interrupt")
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["42"])
+
     def test_rerunning_a_process_pool_cell_fifty_times_leaves_one_runs_workers(self):
         pid = self.kernel_pid()
         code = ('import { ProcessPool } from "parlab";\n'
