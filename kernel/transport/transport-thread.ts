@@ -113,7 +113,9 @@ function onSignal(source: SignalSource): void {
   post({ kind: "interrupt" });
 }
 
-const sigintHelper = init.watchSignals ? watchSigint(() => onSignal("helper")) : undefined;
+// Started once the sockets are bound: spawning it takes ~10 ms of this thread, and until then the
+// main thread is free to take a SIGINT itself.
+let sigintHelper: ReturnType<typeof watchSigint>;
 
 // --- messages from the main thread -------------------------------------------------------------
 port.on("message", (message: ToTransport) => {
@@ -168,6 +170,7 @@ async function start(): Promise<void> {
   }
   echoHeartbeats().catch(() => undefined);
   post({ kind: "ready" });
+  if (init.watchSignals) sigintHelper = watchSigint(() => onSignal("helper"));
 }
 
 void start();
