@@ -122,8 +122,9 @@ export class NotebookProgram {
     }
     if (diagnostics.length > 0) return { ok: false, diagnostics: diagnostics.map((d) => toCellDiagnostic(d, code)) };
 
-    const result = { ...this.#emit(fileName, code.length), declares: [...names.declared] };
-    if (names.declared.size > 0 || names.augments) {
+    const changesScope = names.declared.size > 0 || names.augments;
+    const result = { ...this.#emit(fileName, code.length), changesScope };
+    if (changesScope) {
       this.#commit(cell, text, names.declared);
       this.#committed.set(text, { cell, result });
     } else {
@@ -141,7 +142,7 @@ export class NotebookProgram {
     });
     const errors = (output.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (errors.length > 0) return { ok: false, diagnostics: errors.map((d) => toCellDiagnostic(d, code)) };
-    return { ok: true, js: stripModuleMarkers(output.outputText), sourceMap: output.sourceMapText ?? "", declares: [] };
+    return { ok: true, js: stripModuleMarkers(output.outputText), sourceMap: output.sourceMapText ?? "", changesScope: false };
   }
 
   complete(code: string, cursor: number): CompletionResult {

@@ -30,7 +30,8 @@ export interface CellDiagnostic {
 }
 
 export type CheckResult =
-  | { ok: true; js: string; sourceMap: string; declares: string[] }
+  /** `changesScope`: the cell declares or augments something, so later cells may check differently. */
+  | { ok: true; js: string; sourceMap: string; changesScope: boolean }
   | { ok: false; diagnostics: CellDiagnostic[] };
 
 export interface CompletionResult {

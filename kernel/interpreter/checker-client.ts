@@ -1,56 +1,134 @@
-// The kernel's side of the type-checker thread: requests go out, promises come back.
+// The kernel's side of the type-checker thread: requests go out, promises come back. Should the
+// thread die (a compiler crash, running out of memory), the next request starts a new one, which
+// first checks again, in order, every cell that changed the scope, so it knows what they declared.
 import { Worker } from "node:worker_threads";
 import { sendThreadOutputToLog } from "../log.js";
-import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse, CheckerThreadData } from "../checker/protocol.js";
+import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse, CheckerThreadData, CheckResult } from "../checker/protocol.js";
 
 type Method = keyof CheckerMethods;
+type Waiter = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
-export class CheckerClient {
-  readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+/** A checker that keeps dying is not restarted for ever: the kernel needs a restart then. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
+
+/** One checker thread and the requests it has not answered. */
+class CheckerThread {
+  readonly worker: Worker;
+  readonly pending = new Map<number, Waiter>();
   readonly ready: Promise<void>;
-  #nextId = 1;
-  #exited: Error | undefined;
+  /** Why the thread ended, once it has. */
+  ended: Error | undefined;
 
-  /** `startWhen`: the thread loads the compiler once this holds a non-zero value (see checker-thread-start.ts). */
-  constructor(config: CheckerConfig, { startWhen }: { startWhen?: Int32Array } = {}) {
+  constructor(data: CheckerThreadData) {
     // A small young generation: TypeScript keeps what it parses, so a big nursery only adds RSS
     // (measured: -23 MiB after warm-up, no slower to the first result).
-    this.#worker = new Worker(new URL("../checker/checker-thread-start.js", import.meta.url), {
-      workerData: { config, startWhen } satisfies CheckerThreadData, stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    this.worker = new Worker(new URL("../checker/checker-thread-start.js", import.meta.url), {
+      workerData: data, stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
-    sendThreadOutputToLog(this.#worker);
+    sendThreadOutputToLog(this.worker);
     this.ready = new Promise((resolve, reject) => {
-      this.#pending.set(0, { resolve: () => resolve(), reject });
+      this.pending.set(0, { resolve: () => resolve(), reject });
     });
     this.ready.catch(() => undefined);
-    this.#worker.on("message", (response: CheckerResponse) => {
-      const waiter = this.#pending.get(response.id);
+    this.worker.on("message", (response: CheckerResponse) => {
+      const waiter = this.pending.get(response.id);
       if (!waiter) return;
-      this.#pending.delete(response.id);
+      this.pending.delete(response.id);
       if ("error" in response) waiter.reject(new Error(`type checker failed: ${response.error}`));
       else waiter.resolve(response.result);
     });
-    const fail = (error: Error) => {
-      this.#exited ??= error;
-      for (const waiter of this.#pending.values()) waiter.reject(this.#exited);
-      this.#pending.clear();
+    const end = (error: Error) => {
+      if (this.ended) return;
+      this.ended = error;
+      for (const waiter of this.pending.values()) waiter.reject(error);
+      this.pending.clear();
     };
-    this.#worker.on("error", (error) => fail(new Error(`the type checker stopped: ${error.message}`)));
-    this.#worker.on("exit", (code) => fail(new Error(`the type checker stopped (exit code ${code})`)));
-    this.#worker.unref();
+    this.worker.on("error", (error) => end(new Error(`the type checker stopped: ${error.message}`)));
+    this.worker.on("exit", (code) => end(new Error(`the type checker stopped (exit code ${code})`)));
+    this.worker.unref();
   }
 
-  call<M extends Method>(method: M, params: Parameters<CheckerMethods[M]>[0]): Promise<ReturnType<CheckerMethods[M]>> {
-    if (this.#exited) return Promise.reject(this.#exited);
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.#worker.postMessage({ id, method, params } as CheckerRequest);
-    });
+  send(id: number, request: CheckerRequest, waiter: Waiter): void {
+    if (this.ended) { waiter.reject(this.ended); return; }
+    this.pending.set(id, waiter);
+    this.worker.postMessage(request);
+  }
+}
+
+export class CheckerClient {
+  readonly #config: CheckerConfig;
+  #thread: CheckerThread;
+  /** The first thread's readiness: the kernel's start waits on nothing else. */
+  readonly ready: Promise<void>;
+  #nextId = 1;
+  #closed = false;
+  /** Cells whose check changed the scope, in order: what a new thread must check again. */
+  readonly #scopeChanges: { code: string; cell: number }[] = [];
+  /** Starting a new thread and replaying #scopeChanges into it; requests wait for it. */
+  #restarting: Promise<void> | undefined;
+  readonly #restarts: number[] = [];
+  #gaveUp: Error | undefined;
+
+  /** `startWhen`: the thread loads the compiler once this holds a non-zero value (see checker-thread-start.ts). */
+  constructor(config: CheckerConfig, { startWhen }: { startWhen?: Int32Array } = {}) {
+    this.#config = config;
+    this.#thread = new CheckerThread({ config, startWhen });
+    this.ready = this.#thread.ready;
+  }
+
+  /**
+   * A request the thread died on is sent once more, to a new thread: the thread may have died of
+   * something else. Should it die of this request again, its error is the answer.
+   */
+  async call<M extends Method>(method: M, params: Parameters<CheckerMethods[M]>[0]): Promise<ReturnType<CheckerMethods[M]>> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.#gaveUp) throw this.#gaveUp;
+      if (this.#thread.ended && !this.#closed) await (this.#restarting ??= this.#restart());
+      const thread = this.#thread;
+      try {
+        return await this.#send(thread, method, params);
+      } catch (error) {
+        if (error !== thread.ended || attempt > 1 || this.#closed) throw error;
+      }
+    }
+  }
+
+  /** A cell's check; those that change the scope are kept, for a new thread to check again. */
+  async check(code: string, cell: number): Promise<CheckResult> {
+    const result = await this.call("check", { code, cell });
+    if (result.ok && result.changesScope) this.#scopeChanges.push({ code, cell });
+    return result;
   }
 
   close(): void {
-    void this.#worker.terminate();
+    this.#closed = true;
+    void this.#thread.worker.terminate();
+  }
+
+  #send<M extends Method>(thread: CheckerThread, method: M, params: Parameters<CheckerMethods[M]>[0]): Promise<ReturnType<CheckerMethods[M]>> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      thread.send(id, { id, method, params } as CheckerRequest, { resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  async #restart(): Promise<void> {
+    const now = performance.now();
+    this.#restarts.push(now);
+    while (this.#restarts.length > 0 && now - this.#restarts[0]! > RESTART_WINDOW_MS) this.#restarts.shift();
+    if (this.#restarts.length > MAX_RESTARTS) {
+      this.#gaveUp = new Error(`the type checker stopped ${this.#restarts.length} times in a minute (last: ${this.#thread.ended?.message}); restart the kernel`);
+      this.#restarting = undefined;
+      throw this.#gaveUp;
+    }
+    const thread = (this.#thread = new CheckerThread({ config: this.#config }));
+    try {
+      await thread.ready;
+      // Failures here are the cells' own business, already reported when they first ran.
+      for (const { code, cell } of this.#scopeChanges) await this.#send(thread, "check", { code, cell }).catch(() => undefined);
+    } finally {
+      this.#restarting = undefined;
+    }
   }
 }

@@ -197,7 +197,10 @@ export class Interpreter {
   async #run(code: string, cell: CellContext, interrupted: Promise<never>, label: string): Promise<ErrorContent | undefined> {
     try {
       const script = ++this.#scriptCount;
-      const checked = await Promise.race([this.#checker.call("check", { code, cell: script }), interrupted]);
+      const checked = await Promise.race([this.#checker.check(code, script).catch((error: Error) => ({ failed: error })), interrupted]);
+      // The checker itself failed (it restarts for the next cell, or says why it cannot): this
+      // cell's error, not the kernel's.
+      if ("failed" in checked) return this.#tracebacks.fromCheckerFailure(checked.failed);
       if (!checked.ok) return this.#tracebacks.fromDiagnostics(label, checked.diagnostics);
       return await this.#evaluate(script, checked.js, checked.sourceMap, code, label, cell, interrupted);
     } catch (error) {

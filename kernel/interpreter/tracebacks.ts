@@ -54,6 +54,11 @@ export class Tracebacks {
     return { ename, evalue, traceback: [header, ...frames, ...excerpt] };
   }
 
+  fromCheckerFailure(error: Error): ErrorContent {
+    const evalue = `${error.message}. The cell did not run.`;
+    return { ename: "TypeCheckerError", evalue, traceback: [`${BOLD_RED}TypeCheckerError${RESET}: ${evalue}`] };
+  }
+
   fromDiagnostics(label: string, diagnostics: CellDiagnostic[]): ErrorContent {
     const first = diagnostics[0]!;
     const lines: string[] = [];

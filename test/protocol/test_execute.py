@@ -170,6 +170,47 @@ new K().v + f1() + obj.a"""
         self.assertEqual(result_of(self.run_ok(user)[1]), "8")
 
 
+# Ends the kernel's type-checker thread from inside, through the inspector's worker domain, as a
+# crash of the compiler would.
+END_THE_CHECKER = """// @ts-nocheck
+const { Session } = await import("node:inspector");
+const session = new Session();
+session.connect();
+const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+const workers = [];
+session.on("NodeWorker.attachedToWorker", (event) => workers.push(event.params));
+await post("NodeWorker.enable", { waitForDebuggerOnStart: false });
+for (let i = 0; i < 50 && !workers.some((w) => w.workerInfo.url.includes("checker-thread")); i++) await new Promise((r) => setTimeout(r, 20));
+const checker = workers.find((w) => w.workerInfo.url.includes("checker-thread"));
+await post("NodeWorker.sendMessageToWorker", { sessionId: checker.sessionId, message: JSON.stringify({ id: 1, method: "Runtime.evaluate", params: { expression: "process.exit(3)" } }) });
+session.disconnect();
+"ended"
+"""
+
+
+class CheckerRestart(KernelTestCase):
+    def test_a_checker_that_died_starts_again_and_knows_the_earlier_cells(self):
+        self.run_ok("interface Point { x: number; y: number }\nconst origin: Point = { x: 1, y: 2 };")
+        self.run_ok("let scale = 10;")
+        self.assertEqual(result_of(self.run_ok(END_THE_CHECKER)[1]), "'ended'")
+        self.assertEqual(result_of(self.run_ok("const p: Point = origin; (p.x + p.y) * scale")[1]), "30")
+        reply, _ = execute(self.kc, "const q: Point = { x: 1 };")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("TS2741", reply["content"]["evalue"])  # Point, as the cells before the restart declared it
+
+
+class CheckerThatKeepsDying(KernelTestCase):
+    def test_after_three_restarts_in_a_minute_it_says_to_restart_the_kernel(self):
+        for _ in range(4):  # the first ends the first thread; each later one starts a new thread first
+            self.assertEqual(result_of(self.run_ok(END_THE_CHECKER)[1]), "'ended'")
+        reply, _ = execute(self.kc, "1 + 1")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "TypeCheckerError")
+        self.assertIn("restart the kernel", reply["content"]["evalue"])
+        # The kernel itself is alive and answers.
+        self.assertEqual(self.kc.kernel_info(reply=True, timeout=10)["content"]["status"], "ok")
+
+
 class NodeTypesFromTheFirstCell(unittest.TestCase):
     """Node's types load after the kernel starts: the very first cell must not notice."""
 
