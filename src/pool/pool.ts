@@ -138,20 +138,10 @@ export abstract class Pool {
       .filter((signal): signal is AbortSignal => signal !== undefined);
     // AbortSignal.any costs ~20 µs a task; most tasks have only their own cancel signal.
     const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
-    const outputKey = this.#expectLiveOutput();
-    const request: TaskRequest = { fn: shipped, args, task, outputKey };
+    const request: TaskRequest = { fn: shipped, args, task, outputKey: this.#expectLiveOutput() };
     const recorder = this.#options.recorder ?? defaultRecorder();
-    const unwatch = stopOnInterrupt(controller);
-    const run = (this.#pool.run(request, { signal }) as Promise<TaskResult>).finally(unwatch).then(
-      async (result) => {
-        if (outputKey !== undefined) await outputShown(outputKey, result.liveChunks);
-        return this.#settle(result, recorder);
-      },
-      (error: Error) => {
-        if (outputKey !== undefined) forgetOutput(outputKey);
-        throw signal.aborted ? abortError(signal.reason, task, options.timeoutMs) : crashError(error, task, this.#kind);
-      },
-    );
+    const run = this.#dispatch<TaskResult>(request, controller, signal, task, options.timeoutMs, (result) => result.liveChunks)
+      .then((result) => this.#settle(result, recorder));
     return new Future(run as Promise<Awaited<R>>, () => controller.abort(new Error("cancelled")));
   }
 
@@ -193,24 +183,36 @@ export abstract class Pool {
   /** Runs a chunk of calls in one worker; rejects with the first failing call's error, after all their output. */
   #runChunk(fn: ReturnType<typeof shipFunction>, chunk: Call[], options: TaskOptions): Promise<unknown[]> {
     if (this.#closed) return Promise.reject(this.#closedError());
-    // One key for the chunk's calls: they run one after another on one worker.
-    const outputKey = this.#expectLiveOutput();
+    // One output key for the chunk's calls: they run one after another on one worker.
+    const request: TaskRequest = { fn, chunk, outputKey: this.#expectLiveOutput() };
     const recorder = this.#options.recorder ?? defaultRecorder();
-    const interrupt = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, interrupt.signal]) : interrupt.signal;
-    const unwatch = stopOnInterrupt(interrupt);
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const what = `${chunk[0]!.task} … ${chunk.at(-1)!.task}`;
-    return (this.#pool.run({ fn, chunk, outputKey } satisfies TaskRequest, { signal }) as Promise<ChunkResult>).finally(unwatch).then(
-      async ({ chunk: results }) => {
-        if (outputKey !== undefined) await outputShown(outputKey, results.reduce((sum, result) => sum + result.liveChunks, 0));
-        for (const result of results) this.#record(result, recorder);
-        const failed = results.find((result) => !result.ok);
-        if (failed && !failed.ok) throw new TaskError(failed.error, failed.span.task, failed.span.lane);
-        return results.map((result) => (result.ok ? result.value : undefined));
+    const liveChunks = ({ chunk: results }: ChunkResult) => results.reduce((sum, result) => sum + result.liveChunks, 0);
+    return this.#dispatch(request, stop, signal, what, undefined, liveChunks).then(({ chunk: results }) => {
+      for (const result of results) this.#record(result, recorder);
+      const failed = results.find((result) => !result.ok);
+      if (failed && !failed.ok) throw new TaskError(failed.error, failed.span.task, failed.span.lane);
+      return results.map((result) => (result.ok ? result.value : undefined));
+    });
+  }
+
+  /**
+   * Runs a request in a worker: `stop` ends it if the submitting cell is interrupted; it settles
+   * once its live output is shown; a failure is named after `what`.
+   */
+  #dispatch<T>(request: TaskRequest, stop: AbortController, signal: AbortSignal, what: string, timeoutMs: number | undefined, liveChunks: (result: T) => number): Promise<T> {
+    const { outputKey } = request;
+    const unwatch = stopOnInterrupt(stop);
+    return (this.#pool.run(request, { signal }) as Promise<T>).finally(unwatch).then(
+      async (result) => {
+        if (outputKey !== undefined) await outputShown(outputKey, liveChunks(result));
+        return result;
       },
       (error: Error) => {
         if (outputKey !== undefined) forgetOutput(outputKey);
-        throw signal.aborted ? abortError(signal.reason, what, undefined) : crashError(error, what, this.#kind);
+        throw signal.aborted ? abortError(signal.reason, what, timeoutMs) : crashError(error, what, this.#kind);
       },
     );
   }
