@@ -80,10 +80,6 @@ export class NotebookProgram {
     return diagnostics;
   }
 
-  get nodeTypesLoaded(): boolean {
-    return this.#nodeTypesLoaded;
-  }
-
   /**
    * @types/node is two thirds of what the checker parses (~0.6 s of its start), and a cell like
    * `1 + 1` needs none of it. So the checker starts with the language's own lib, and Node's types
