@@ -6,7 +6,7 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
-import { claimsOf, plotCount, problemsOf, runNotebooks, type ExecutedNotebook, type NotebookRun } from "./helpers/notebooks.js";
+import { claimsOf, outputsOf, plotCount, problemsOf, runNotebooks, type ExecutedNotebook, type NotebookRun } from "./helpers/notebooks.js";
 
 const NOTEBOOKS = ["01-threads.ipynb", "02-gil-and-cpu.ipynb", "03-processes.ipynb", "04-process-costs.ipynb", "05-choosing-a-model.ipynb"];
 /** Plots each notebook must show: at least one per example it holds. */
@@ -127,6 +127,15 @@ test("E1: five 2-s threads overlap (about 2 s, never the 10 s of one after anoth
   const { seconds, sequentialSeconds } = await measured("E1");
   between(seconds, 1.9, 4, "E1 wall seconds");
   between(sequentialSeconds, 9.9, 11, "E1 sum of the five jobs");
+});
+
+test("E1: the threads' lines arrive as they are printed: every job's begin before any job's end", async () => {
+  const printed = outputsOf(await notebook("01-threads.ipynb"))
+    .filter((output) => output.output_type === "stream")
+    .map((output) => (Array.isArray(output.text) ? output.text.join("") : output.text ?? ""))
+    .join("");
+  const order = [...printed.matchAll(/^job \d: (begin|end)/gm)].map((match) => match[1]);
+  assert.deepEqual(order, [...Array(5).fill("begin"), ...Array(5).fill("end")], printed);
 });
 
 test("E2: Node's async gives no CPU speedup, worker threads do; Python threads under the GIL do not", async (t) => {
