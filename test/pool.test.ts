@@ -1,10 +1,35 @@
 // The pools without a kernel: shipping cell functions, isolation, failures, cancelling, spans.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { ProcessPool, TaskError, ThreadPool } from "../src/pool/pool.js";
 import { Process, Thread } from "../src/pool/single.js";
 import { UnshippableFunctionError } from "../src/pool/shipped-function.js";
 import { SpanRecorder } from "../src/measure/spans.js";
+
+/**
+ * What is written to stdout as text while `work` runs; `onText` sees each write as it comes.
+ * The test runner's own reports travel on the same stdout as binary chunks: those pass through,
+ * or the results of the tests around this one would be lost.
+ */
+async function capturingStdout<T>(work: () => Promise<T>, onText: (text: string) => void = () => undefined): Promise<{ value: T; text: string }> {
+  const written: string[] = [];
+  const original = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    if (typeof chunk !== "string") return original(chunk, ...rest);
+    written.push(chunk);
+    onText(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const value = await work();
+    return { value, text: written.join("") };
+  } finally {
+    process.stdout.write = original;
+  }
+}
 
 function fib(n: number): number {
   const go = (k: number): number => (k < 2 ? k : go(k - 1) + go(k - 2));
@@ -106,55 +131,37 @@ test("Thread and Process start, join and return the result", async () => {
   await assert.rejects(new Thread(fib, [1]).join(), /start\(\) first/);
 });
 
-test("a thread's output shows while its task still runs, and all of it before the task settles", async (t) => {
-  // The task prints, then waits until the main thread has seen that line (a shared flag). Shown
-  // only at the task's end, the line could never be seen first, and the wait would run out.
-  const seen = new Int32Array(new SharedArrayBuffer(4));
-  const written: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    written.push(chunk.toString());
-    if (chunk.toString().includes("waiting for the main thread")) {
-      Atomics.store(seen, 0, 1);
-      Atomics.notify(seen, 0);
-    }
-    return true;
-  }) as typeof process.stdout.write;
-  let answer: string;
-  try {
-    const pool = new ThreadPool({ maxWorkers: 1 });
+for (const kind of ["thread", "process"] as const) {
+  test(`a ${kind}'s output shows while its task still runs, and all of it before the task settles`, async (t) => {
+    // The task prints, then waits (20 s at most) for a file the main thread writes only once it
+    // has seen that line. Shown only at the task's end, the line could never be seen first.
+    const seenFile = path.join(mkdtempSync(path.join(os.tmpdir(), "parlab-live-")), "seen");
+    const pool = kind === "thread" ? new ThreadPool({ maxWorkers: 1 }) : new ProcessPool({ maxWorkers: 1 });
     t.after(() => pool.close());
-    answer = await pool.submit((flag: Int32Array) => {
+    const { value: sawTheFile, text } = await capturingStdout(() => pool.submit((file: string) => {
+      const fs = require("node:fs");
       console.log("waiting for the main thread");
-      const outcome = Atomics.wait(flag, 0, 0, 20_000);
+      const gate = new Int32Array(new SharedArrayBuffer(4));
+      for (let i = 0; i < 200 && !fs.existsSync(file); i++) Atomics.wait(gate, 0, 0, 100);
       console.log("done waiting");
-      return outcome;
-    }, seen);
-  } finally {
-    process.stdout.write = original;
-  }
-  // "ok": woken by the main thread; "not-equal": it had seen the line before the wait began.
-  assert.notEqual(answer, "timed-out", "the main thread saw the line while the task was still running");
-  // The last line came before the task settled, though after the first.
-  const text = written.join("");
-  assert.ok(text.indexOf("waiting for the main thread") < text.indexOf("done waiting") && text.includes("done waiting\n"));
-});
+      return fs.existsSync(file) as boolean;
+    }, seenFile).result(), (text) => {
+      if (text.includes("waiting for the main thread")) writeFileSync(seenFile, "seen");
+    });
+    assert.equal(sawTheFile, true, "the main thread saw the line while the task was still running");
+    // The last line came before the task settled, though after the first.
+    assert.ok(text.indexOf("waiting for the main thread") < text.indexOf("done waiting") && text.includes("done waiting\n"), text);
+  });
+}
 
 test("what a thread or a child process prints reaches the caller, labelled by lane when asked", async (t) => {
-  const written: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => { written.push(chunk.toString()); return true; }) as typeof process.stdout.write;
-  try {
-    const pool = new ThreadPool({ maxWorkers: 1, labelOutput: true });
-    const processes = new ProcessPool({ maxWorkers: 1, labelOutput: true });
-    t.after(() => Promise.all([pool.close(), processes.close()]));
+  const pool = new ThreadPool({ maxWorkers: 1, labelOutput: true });
+  const processes = new ProcessPool({ maxWorkers: 1, labelOutput: true });
+  t.after(() => Promise.all([pool.close(), processes.close()]));
+  const { text } = await capturingStdout(async () => {
     await pool.submit(() => { console.log("first line"); console.log("second line"); });
     await processes.submit(() => { console.log("from a child"); });
-  } finally {
-    process.stdout.write = original;
-  }
-  // (node:test reports through stdout too: look for the lines, not at the whole stream)
-  const text = written.join("");
+  });
   assert.match(text, /\[(thread \d+)\] first line\n\[\1\] second line\n/);
   assert.match(text, /\[process \d+\] from a child\n/);
 });
@@ -172,21 +179,13 @@ test("a long map goes to the workers in chunks, yet every item keeps its own spa
   const pool = new ThreadPool({ maxWorkers: 2, recorder });
   t.after(() => pool.close());
   const items = Array.from({ length: 1000 }, (_, i) => i);
-  const lines: string[] = [];
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => { lines.push(String(chunk)); return true; }) as typeof process.stdout.write;
-  let doubled: number[];
-  try {
-    doubled = await pool.map((n: number) => { if (n % 250 === 0) console.log(`item ${n}`); return n * 2; }, items, { name: "double" });
-  } finally {
-    process.stdout.write = write;
-  }
+  const { value: doubled, text } = await capturingStdout(() =>
+    pool.map((n: number) => { if (n % 250 === 0) console.log(`item ${n}`); return n * 2; }, items, { name: "double" }));
   assert.deepEqual(doubled, items.map((n) => n * 2));
   assert.equal(recorder.spans.length, 1000);
   assert.deepEqual(new Set(recorder.spans.map((span) => span.task)), new Set(items.map((n) => `double ${n + 1}`)));
   // Chunks run in parallel, so only the set of lines is fixed, not their order across chunks.
-  // (The test runner's own reports pass through stdout too: only the items' lines are ours.)
-  assert.deepEqual(lines.join("").match(/item \d+\n/g)?.sort(), ["item 0\n", "item 250\n", "item 500\n", "item 750\n"]);
+  assert.deepEqual(text.match(/item \d+\n/g)?.sort(), ["item 0\n", "item 250\n", "item 500\n", "item 750\n"]);
   await assert.rejects(pool.map((n: number) => { if (n === 700) throw new RangeError("bad item"); return n; }, items, { name: "check" }),
     (error: Error) => error instanceof TaskError && error.name === "RangeError" && /at check 701 \(in thread \d+\)/.test(error.stack ?? ""));
   assert.throws(() => pool.map((n: number) => n, items, { chunksize: 0 }), /chunksize must be a whole number/);

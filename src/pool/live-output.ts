@@ -1,8 +1,10 @@
-// What a pool's thread prints, shown as it is printed, in the cell that submitted the task (the
-// article's threads say "starting" while they run, not all at the end). Threads post each write
-// on a broadcast channel, tagged with a key the main side made for the task; in a kernel, the
-// main side writes it as part of the submitting cell (outside one, stdout is just stdout).
-// A task settles only once all its writes have been shown, so its output never trails its result.
+// What a pool's worker prints, shown as it is printed, in the cell that submitted the task (the
+// article's threads say "starting" while they run, not all at the end). Each write is tagged with
+// a key the main side made for the task. Threads post it on a broadcast channel; child processes
+// send it over their IPC channel, which tinypool hands to the task's `channel` (see
+// PROCESS_OUTPUT). In a kernel, the main side writes it as part of the submitting cell (outside
+// one, stdout is just stdout). A task settles only once all its writes have been shown, so its
+// output never trails its result.
 import { BroadcastChannel } from "node:worker_threads";
 import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 
@@ -29,7 +31,7 @@ let nextKey = 0;
 
 function onChunk(message: unknown): void {
   const chunk = message as LiveChunk;
-  const entry = expected.get(chunk.key);
+  const entry = typeof chunk?.key === "string" ? expected.get(chunk.key) : undefined;
   if (!entry) return;
   entry.write(chunk);
   entry.shown++;
@@ -43,13 +45,21 @@ function finish(key: string, entry: Expected): void {
   if (expected.size === 0) channel?.unref();
 }
 
-/** A key for one task's output; its writes are shown by `show`, run where this is called. */
-export function expectOutput(show: (chunk: LiveChunk) => void): string {
-  if (!channel) {
-    channel = new BroadcastChannel(LIVE_OUTPUT_CHANNEL);
-    channel.onmessage = (event) => onChunk((event as { data: unknown }).data);
+/** What child processes send that is not tinypool's own lands here (tinypool's `channel` option of a task). */
+export const PROCESS_OUTPUT = { postMessage: onChunk };
+
+/**
+ * A key for one task's output; its writes are shown by `show`, run where this is called.
+ * `fromThread`: the task runs in a thread, whose writes come by the broadcast channel.
+ */
+export function expectOutput(show: (chunk: LiveChunk) => void, fromThread: boolean): string {
+  if (fromThread) {
+    if (!channel) {
+      channel = new BroadcastChannel(LIVE_OUTPUT_CHANNEL);
+      channel.onmessage = (event) => onChunk((event as { data: unknown }).data);
+    }
+    channel.ref();
   }
-  channel.ref();
   const key = `${process.pid}:${++nextKey}`;
   // The kernel's own binding: an AsyncResource per task cost ~20 µs, a quarter of a small task.
   expected.set(key, { write: kernelHook()?.bindToCell(show) ?? show, shown: 0 });

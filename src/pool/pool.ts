@@ -10,7 +10,7 @@ import type { SpanRecorder } from "../measure/spans.js";
 import { defaultRecorder } from "../measure/recorder.js";
 import { shipFunction } from "./shipped-function.js";
 import type { Call, ChunkResult, TaskRequest, TaskResult } from "./worker-task.js";
-import { expectOutput, forgetOutput, outputShown, type LiveChunk } from "./live-output.js";
+import { PROCESS_OUTPUT, expectOutput, forgetOutput, outputShown, type LiveChunk } from "./live-output.js";
 
 const WORKER_TASK = new URL("./worker-task.js", import.meta.url).href;
 
@@ -205,7 +205,8 @@ export abstract class Pool {
   #dispatch<T>(request: TaskRequest, stop: AbortController, signal: AbortSignal, what: string, timeoutMs: number | undefined, liveChunks: (result: T) => number): Promise<T> {
     const { outputKey } = request;
     const unwatch = stopOnInterrupt(stop);
-    return (this.#pool.run(request, { signal }) as Promise<T>).finally(unwatch).then(
+    const channel = this.#kind === "process" ? { channel: PROCESS_OUTPUT } : {};
+    return (this.#pool.run(request, { signal, ...channel }) as Promise<T>).finally(unwatch).then(
       async (result) => {
         if (outputKey !== undefined) await outputShown(outputKey, liveChunks(result));
         return result;
@@ -229,9 +230,9 @@ export abstract class Pool {
     recorder.add(result.span);
   }
 
-  /** Threads print live: a key for the task's output, shown in the submitting code's context. */
-  #expectLiveOutput(): string | undefined {
-    return this.#kind === "thread" ? expectOutput((chunk) => this.#show(chunk)) : undefined;
+  /** A key for the task's live output, shown in the submitting code's context. */
+  #expectLiveOutput(): string {
+    return expectOutput((chunk) => this.#show(chunk), this.#kind === "thread");
   }
 
   /** What a worker printed, written here so it lands in the cell that is waiting for the task. */

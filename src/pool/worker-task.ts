@@ -1,8 +1,7 @@
 // Runs shipped functions inside a pool's worker thread or child process. Each function is
 // compiled once per worker (recompiling per call made CPU work ~60 % slower). What a task
-// prints reaches the main side tagged with the task, so it can show it in the cell that asked
-// for the work, even when the worker was started by an earlier cell: from a thread at once, as
-// it is written (live-output.ts); from a child process with the task's result.
+// prints reaches the main side at once, tagged with the task, so it can show it in the cell that
+// asked for the work, even when the worker was started by an earlier cell (live-output.ts).
 import { Console } from "node:console";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -69,15 +68,19 @@ function compile(fn: ShippedFunction): (...args: unknown[]) => unknown {
 let taskOutput: OutputChunk[] = [];
 let liveKey: string | undefined;
 let liveChunks = 0;
-// Threads share the process, so a broadcast channel reaches the main thread without a port to pass.
+// Threads share the process, so a broadcast channel reaches the main thread without a port to
+// pass; a child process has its IPC channel, the same one its results take, so order is kept.
 const liveChannel = isMainThread ? undefined : new BroadcastChannel(LIVE_OUTPUT_CHANNEL);
 liveChannel?.unref();
+const sendLive: ((chunk: LiveChunk) => void) | undefined = liveChannel
+  ? (chunk) => liveChannel.postMessage(chunk)
+  : process.send ? (chunk) => process.send!(chunk) : undefined;
 function capture(stream: OutputChunk["stream"]): Writable {
   return new Writable({
     write(chunk: Buffer | string, _encoding, done) {
       const text = chunk.toString();
-      if (liveChannel && liveKey !== undefined) {
-        liveChannel.postMessage({ key: liveKey, stream, text, lane: lane.lane } satisfies LiveChunk);
+      if (sendLive && liveKey !== undefined) {
+        sendLive({ key: liveKey, stream, text, lane: lane.lane });
         liveChunks++;
       } else {
         taskOutput.push({ stream, text });

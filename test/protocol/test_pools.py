@@ -63,15 +63,21 @@ class PoolsInTheKernel(CellsTestCase):
         self.assertEqual(text_of(outputs, "stderr"), "to stderr\n")
 
     def test_a_threads_output_reaches_the_frontend_while_its_task_runs(self):
+        self.check_output_is_live("Thread")
+
+    def test_a_processs_output_reaches_the_frontend_while_its_task_runs(self):
+        self.check_output_is_live("Process")
+
+    def check_output_is_live(self, kind):
         # The task prints, then waits (20 s at most) for a file this client writes only after it
         # has seen that line on IOPUB. Shown only when the task ended, the line could not be seen
         # before the wait ran out, and the task would return false.
         import os
-        answer = os.path.join(self.workdir, "seen-the-line")
-        code = ('import { Thread } from "parlab";\n'
-                "const waiter = new Thread((file: string) => {\n"
+        answer = os.path.join(self.workdir, f"{kind}-seen-the-line")
+        code = (f'import {{ {kind} }} from "parlab";\n'
+                f"const waiter = new {kind}((file: string) => {{\n"
                 '  const fs = require("node:fs");\n'
-                '  console.log("thread: waiting for the frontend");\n'
+                '  console.log("worker: waiting for the frontend");\n'
                 "  const gate = new Int32Array(new SharedArrayBuffer(4));\n"
                 "  for (let i = 0; i < 200 && !fs.existsSync(file); i++) Atomics.wait(gate, 0, 0, 100);\n"
                 "  return fs.existsSync(file);\n"
@@ -87,7 +93,7 @@ class PoolsInTheKernel(CellsTestCase):
             message = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
             if message["parent_header"].get("msg_id") != msg_id:
                 continue
-            self.assertNotEqual(message["msg_type"], "execute_result", "the cell ended before its thread's line arrived")
+            self.assertNotEqual(message["msg_type"], "execute_result", f"the cell ended before its {kind}'s line arrived")
             if message["msg_type"] == "stream" and "waiting for the frontend" in message["content"]["text"]:
                 break
         with open(answer, "w"):
@@ -96,7 +102,7 @@ class PoolsInTheKernel(CellsTestCase):
         outputs = iopub_until_idle(self.kc, msg_id, TIMEOUT)
         self.assertEqual(reply["content"]["status"], "ok", outputs)
         results = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
-        self.assertEqual(results, ["true"], "the thread saw the file the client wrote after reading its line")
+        self.assertEqual(results, ["true"], f"the {kind} saw the file the client wrote after reading its line")
 
     def test_interrupting_a_cell_stops_the_pool_tasks_it_submitted(self):
         # The task notes its process id, then blocks for 10 minutes. Interrupting the cell must end
