@@ -89,29 +89,29 @@ export function recordTaskSync<T>(recorder: SpanRecorder, task: string, lane: La
   // A leaf (blockingSleep) starts no helpers of its own, so it needs no scope: the cheapest span there is.
   const scoped = leaf ? (fn: () => T) => fn() : (fn: () => T) => shared.scope.run(timingScope(recorder), fn);
   return scoped(() => {
-      const start = now();
-      const failed = (error: unknown) =>
-        recorder.add({ task, ...lane, start, end: now(), error: error instanceof Error ? error.message : String(error) });
-      let result: T;
-      try {
-        result = work();
-      } catch (error) {
+    const start = now();
+    const failed = (error: unknown) =>
+      recorder.add({ task, ...lane, start, end: now(), error: error instanceof Error ? error.message : String(error) });
+    let result: T;
+    try {
+      result = work();
+    } catch (error) {
+      failed(error);
+      throw error;
+    }
+    if (!isThenable(result)) {
+      recorder.add({ task, ...lane, start, end: now() });
+      return result;
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        recorder.add({ task, ...lane, start, end: now() });
+        return value;
+      },
+      (error: unknown) => {
         failed(error);
         throw error;
-      }
-      if (!isThenable(result)) {
-        recorder.add({ task, ...lane, start, end: now() });
-        return result;
-      }
-      return Promise.resolve(result).then(
-        (value) => {
-          recorder.add({ task, ...lane, start, end: now() });
-          return value;
-        },
-        (error: unknown) => {
-          failed(error);
-          throw error;
-        },
-      ) as T;
+      },
+    ) as T;
   });
 }

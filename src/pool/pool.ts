@@ -208,11 +208,11 @@ export abstract class Pool {
     const channel = this.#kind === "process" ? { channel: PROCESS_OUTPUT } : {};
     return (this.#pool.run(request, { signal, ...channel }) as Promise<T>).finally(unwatch).then(
       async (result) => {
-        if (outputKey !== undefined) await outputShown(outputKey, liveChunks(result));
+        await outputShown(outputKey, liveChunks(result));
         return result;
       },
       (error: Error) => {
-        if (outputKey !== undefined) forgetOutput(outputKey);
+        forgetOutput(outputKey);
         throw signal.aborted ? abortError(signal.reason, what, timeoutMs) : crashError(error, what, this.#kind);
       },
     );

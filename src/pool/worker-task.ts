@@ -22,7 +22,7 @@ export interface Call {
  * One call, or a chunk of calls run one after another (a map's items, sent together).
  * `outputKey`: where a thread sends what the calls print, as they print it (see live-output.ts).
  */
-export type TaskRequest = { fn: ShippedFunction; outputKey?: string } & (Call | { chunk: Call[] });
+export type TaskRequest = { fn: ShippedFunction; outputKey: string } & (Call | { chunk: Call[] });
 
 export interface OutputChunk {
   stream: "stdout" | "stderr";
@@ -98,7 +98,7 @@ export default async function runTask(request: TaskRequest): Promise<TaskResult 
   return { chunk: results };
 }
 
-async function runCall(fn: ShippedFunction, { args, task }: Call, outputKey: string | undefined): Promise<TaskResult> {
+async function runCall(fn: ShippedFunction, { args, task }: Call, outputKey: string): Promise<TaskResult> {
   const output: OutputChunk[] = (taskOutput = []);
   liveKey = outputKey;
   liveChunks = 0;
