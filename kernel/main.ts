@@ -1,13 +1,19 @@
 // The kernel's composition root: wires transport, session, interpreter and handlers together.
-// Start-up order matters: the transport thread binds the sockets while the main thread loads the
-// rest of the kernel. The type checker (the slowest to start, ~0.6 s) starts its thread at once
-// beside them but loads the compiler only once the sockets are bound, so it does not slow the
-// kernel's first answer; the first cell may wait for it a little.
+// Start-up order matters on a two-core machine, where each thread that starts slows the others:
+// 1. the transport thread starts first; it binds the sockets and answers the first kernel_info
+//    itself (see transport-thread.ts), which is when clients consider the kernel up;
+// 2. the type checker's thread (the slowest to be ready, ~0.6 s) starts once the transport thread
+//    runs, and loads the compiler once the sockets are bound;
+// 3. the main thread loads the interpreter once the sockets are bound; it is ready long before
+//    the checker, which the first cell waits for.
 import { writeSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { readConnectionFile } from "./wire/connection.js";
 import { Transport } from "./transport/transport.js";
 import { CheckerClient } from "./interpreter/checker-client.js";
 import { checkerConfig } from "./interpreter/checker-config.js";
+import { kernelInfoContent } from "./handlers/kernel-info.js";
+import { KernelSession } from "./session.js";
 import type { ToMain } from "./transport/protocol.js";
 import type { Dispatcher } from "./dispatcher.js";
 
@@ -20,7 +26,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const early: Extract<ToMain, { kind: "message" }>[] = [];
   const received = new Int32Array(new SharedArrayBuffer(4));
   const socketsSettled = new Int32Array(new SharedArrayBuffer(4));
-  const transportStarted = Transport.start({ connection, watchSignals: process.platform !== "win32", parentPid: parentPid(), received, socketsSettled }, (message) => {
+  const sessionId = randomUUID();
+  const transportStart = Transport.start({ connection, watchSignals: process.platform !== "win32", parentPid: parentPid(), received, socketsSettled, sessionId, kernelInfo: kernelInfoContent }, (message) => {
     if (message.kind === "interrupt") {
       transport?.post({ kind: "responsive" });
       interrupt();
@@ -31,17 +38,18 @@ export async function startKernel(connectionFile: string): Promise<void> {
     }
   });
   let transport: Transport | undefined;
+  await transportStart.running;
   const checker = new CheckerClient(checkerConfig(notebookDir), { startWhen: socketsSettled });
+  transport = await transportStart.ready;
 
-  const [{ KernelSession }, { SocketFrontend }, { Interpreter }, { defaultHistoryFile }, { Dispatcher: RequestDispatcher }, { killChildProcesses }] = await Promise.all([
-    import("./session.js"), import("./socket-frontend.js"), import("./interpreter/interpreter.js"),
+  const [{ SocketFrontend }, { Interpreter }, { defaultHistoryFile }, { Dispatcher: RequestDispatcher }, { killChildProcesses }] = await Promise.all([
+    import("./socket-frontend.js"), import("./interpreter/interpreter.js"),
     import("./interpreter/history.js"), import("./dispatcher.js"), import("./runtime/child-processes.js"),
   ]);
-  transport = await transportStarted;
   const frontend = new SocketFrontend();
   const interpreter = new Interpreter({ notebookDir, frontend, historyFile: defaultHistoryFile(), checker });
   interrupt = () => interpreter.interrupt();
-  const session = new KernelSession(transport);
+  const session = new KernelSession(transport, sessionId);
   frontend.session = session;
 
   let exiting = false;
@@ -59,7 +67,6 @@ export async function startKernel(connectionFile: string): Promise<void> {
   process.on("SIGTERM", () => void exit());
   process.on("exit", () => killChildProcesses("SIGKILL"));
 
-  session.publish("status", { execution_state: "starting" }, undefined);
   for (const message of early.splice(0)) dispatcher.receive(message);
   checker.ready.catch((error: Error) => writeSync(2, `[parlab] ${error.message}\n`));
 }

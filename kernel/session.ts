@@ -2,7 +2,12 @@
 import { randomUUID } from "node:crypto";
 import type { KernelMessage } from "@jupyterlab/services";
 import type { WireMessage, JSONObject } from "./wire/codec.js";
-import type { Transport } from "./transport/transport.js";
+import type { ToTransport } from "./transport/protocol.js";
+
+/** Where a session's messages go: the transport thread, or that thread's own sockets. */
+export interface MessageSink {
+  post(message: ToTransport): void;
+}
 
 export const PROTOCOL_VERSION = "5.3";
 
@@ -15,10 +20,10 @@ export interface Request<C = JSONObject> extends WireMessage {
 export type Parent = Pick<WireMessage, "header" | "identities">;
 
 export class KernelSession {
-  readonly id = randomUUID();
-  readonly #transport: Transport;
+  readonly #transport: MessageSink;
 
-  constructor(transport: Transport) {
+  /** `id`: shared by every thread that speaks for this kernel, so all its messages name one session. */
+  constructor(transport: MessageSink, readonly id: string = randomUUID()) {
     this.#transport = transport;
   }
 

@@ -1,5 +1,5 @@
 // What the transport thread and the kernel's main thread say to each other.
-import type { WireMessage } from "../wire/codec.js";
+import type { JSONObject, WireMessage } from "../wire/codec.js";
 import type { Channel, ConnectionInfo } from "../wire/connection.js";
 
 export interface TransportInit {
@@ -12,6 +12,9 @@ export interface TransportInit {
   received: Int32Array;
   /** Set to 1, and notified, once binding the sockets succeeded or failed (the checker waits for it). */
   socketsSettled: Int32Array;
+  /** The kernel's session id, and its kernel_info_reply content: this thread answers the first requests for it. */
+  sessionId: string;
+  kernelInfo: JSONObject;
 }
 
 export type ToMain =

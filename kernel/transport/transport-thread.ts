@@ -7,9 +7,11 @@ import type * as Zmq from "zeromq";
 import { decode, encode } from "../wire/codec.js";
 import { Signer } from "../wire/signer.js";
 import { endpoint, type Channel } from "../wire/connection.js";
-import { watchSigint } from "./sigint-helper.js";
+import { SigintWatch } from "./sigint-helper.js";
 import { createLog } from "../log.js";
+import { KernelSession } from "../session.js";
 import type { ToMain, ToTransport, TransportInit } from "./protocol.js";
+import type { Request } from "../session.js";
 
 // require, not import: importing the CommonJS package makes Node scan it for export names first,
 // ~8 ms of every kernel start, on its way to the first kernel_info_reply.
@@ -52,10 +54,35 @@ async function receive(channel: keyof typeof routers): Promise<void> {
     const result = decode(frames, signer);
     if (!result.ok) { log(`dropped a ${channel} message: ${result.reason}`); continue; }
     const type = result.message.header.msg_type;
-    if (channel === "control" && type === "interrupt_request") expectMainToRespond(INTERRUPT_GRACE_MS);
-    if (channel === "control" && type === "shutdown_request") expectMainToRespond(SHUTDOWN_GRACE_MS);
-    post({ kind: "message", channel, message: result.message, sequence: Atomics.add(init.received, 0, 1) + 1 });
+    const sequence = Atomics.add(init.received, 0, 1) + 1;
+    if (type === "kernel_info_request" && channel !== "stdin" && !forwardedAny) {
+      answerKernelInfo({ ...result.message, channel });
+    } else {
+      if (channel === "control" && type === "interrupt_request") expectMainToRespond(INTERRUPT_GRACE_MS);
+      if (channel === "control" && type === "shutdown_request") expectMainToRespond(SHUTDOWN_GRACE_MS);
+      forwardedAny = true;
+      post({ kind: "message", channel, message: result.message, sequence });
+    }
+    // Spawning the helper blocks this thread for ~10 ms, so it waits until the first request has
+    // been dealt with and its replies sent (an immediate runs after the sends' microtasks). No
+    // cell has run before that, so the main thread is free to take a SIGINT itself.
+    if (init.watchSignals && !sigintWatch.running) setImmediate(() => sigintWatch.start());
   }
+}
+
+// --- answered here ------------------------------------------------------------------------------
+// Clients learn that a kernel is up by asking kernel_info until it answers (jupyter_client's
+// wait_for_ready, JupyterLab on connect), and the answer needs nothing from the interpreter. So
+// until this thread has handed any message to the main thread, it answers kernel_info itself:
+// clients can start while the main thread still loads the interpreter, and no reply can overtake
+// the reply to an earlier request.
+let forwardedAny = false;
+const session = new KernelSession({ post: fromMain }, init.sessionId);
+
+function answerKernelInfo(request: Request): void {
+  session.publish("status", { execution_state: "busy" }, request.header);
+  session.reply(request, "kernel_info_reply", init.kernelInfo);
+  session.publish("status", { execution_state: "idle" }, request.header);
 }
 
 async function echoHeartbeats(): Promise<void> {
@@ -113,17 +140,17 @@ function onSignal(source: SignalSource): void {
   const other: SignalSource = source === "helper" ? "main" : "helper";
   unpaired[other] = unpaired[other].filter((at) => now - at < PAIRING_WINDOW_MS);
   if (unpaired[other].length > 0) { unpaired[other].shift(); return; }
-  if (sigintHelper && sigintHelper.exitCode === null) unpaired[source].push(now);
+  if (sigintWatch.running) unpaired[source].push(now);
   expectMainToRespond(INTERRUPT_GRACE_MS);
   post({ kind: "interrupt" });
 }
 
-// Started once the sockets are bound: spawning it takes ~10 ms of this thread, and until then the
-// main thread is free to take a SIGINT itself.
-let sigintHelper: ReturnType<typeof watchSigint>;
+const sigintWatch = new SigintWatch(() => onSignal("helper"));
 
 // --- messages from the main thread -------------------------------------------------------------
-port.on("message", (message: ToTransport) => {
+port.on("message", fromMain);
+
+function fromMain(message: ToTransport): void {
   switch (message.kind) {
     case "send": {
       const { channel, message: outgoing } = message;
@@ -142,7 +169,7 @@ port.on("message", (message: ToTransport) => {
       void close();
       break;
   }
-});
+}
 
 async function close(): Promise<void> {
   clearTimeout(forceTimer);
@@ -151,7 +178,7 @@ async function close(): Promise<void> {
     socket.linger = 500;
     socket.close();
   }
-  sigintHelper?.kill("SIGKILL");
+  sigintWatch.stop();
   inspector?.disconnect();
   port.close();
 }
@@ -174,8 +201,8 @@ async function start(): Promise<void> {
     receive(channel).catch((error: Error) => { if (!routers[channel].closed) log(`${channel} receive loop ended: ${error.message}`); });
   }
   echoHeartbeats().catch(() => undefined);
+  session.publish("status", { execution_state: "starting" }, undefined);
   post({ kind: "ready" });
-  if (init.watchSignals) sigintHelper = watchSigint(() => onSignal("helper"));
 }
 
 void start();

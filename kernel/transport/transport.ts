@@ -12,10 +12,14 @@ export class Transport {
     this.#worker = worker;
   }
 
-  static start(init: TransportInit, onIncoming: IncomingHandler): Promise<Transport> {
+  /**
+   * `running` settles once the thread runs JavaScript (or could not start); `ready` gives the
+   * transport once its sockets are bound.
+   */
+  static start(init: TransportInit, onIncoming: IncomingHandler): { running: Promise<void>; ready: Promise<Transport> } {
     const worker = new Worker(new URL("./transport-thread.js", import.meta.url), { workerData: init, stdout: true, stderr: true });
     sendThreadOutputToLog(worker);
-    return new Promise((resolve, reject) => {
+    const ready = new Promise<Transport>((resolve, reject) => {
       worker.once("error", reject);
       worker.on("message", (message: ToMain) => {
         if (message.kind === "ready") resolve(new Transport(worker));
@@ -23,6 +27,8 @@ export class Transport {
         else onIncoming(message);
       });
     });
+    const running = Promise.race([new Promise<void>((resolve) => worker.once("online", () => resolve())), ready.then(() => undefined, () => undefined)]);
+    return { running, ready };
   }
 
   post(message: ToTransport): void {

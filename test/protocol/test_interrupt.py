@@ -1,6 +1,8 @@
 """Interrupts, in both of Jupyter's modes: a busy loop, a busy loop that starts after an await,
 and an await that never settles. Each must end with an error in that cell, and leave the kernel
 running with every earlier variable intact."""
+import os
+import signal
 import time
 import unittest
 
@@ -75,6 +77,39 @@ class MessageModeInterrupts(InterruptCases, KernelTestCase):
 
 class SignalModeInterrupts(InterruptCases, KernelTestCase):
     kernel_name = "parlab-signal"
+
+    def test_a_killed_signal_helper_is_replaced(self):
+        """The helper process that catches SIGINT while the main thread is busy can die (a stray
+        kill, or a Ctrl-C before its shell set its trap): a new one takes its place."""
+        first = self.wait_for_signal_helper(other_than=None)
+        os.kill(first, signal.SIGKILL)
+        self.wait_for_signal_helper(other_than=first)
+        self.interrupt_case(CASES["busy_loop"])
+
+    def wait_for_signal_helper(self, other_than):
+        deadline = time.monotonic() + HANG
+        while time.monotonic() < deadline:
+            helpers = [pid for pid in children(self.km.provisioner.process.pid) if b"trap" in cmdline(pid)]
+            if helpers and helpers[0] != other_than:
+                return helpers[0]
+            time.sleep(0.05)
+        self.fail(f"no signal helper other than {other_than} within {HANG} s")
+
+
+def children(pid):
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as handle:
+            found += [int(child) for child in handle.read().split()]
+    return found
+
+
+def cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
 
 
 if __name__ == "__main__":

@@ -58,5 +58,25 @@ class Transports(unittest.TestCase):
         self.assertEqual(listening_tcp_ports(km.provisioner.process.pid), set())
 
 
+class FirstKernelInfo(unittest.TestCase):
+    """The transport thread answers the first kernel_info itself, before the interpreter is
+    loaded. That answer must be the one the kernel gives later, in the same session."""
+
+    def test_the_first_answer_matches_later_ones(self):
+        km = KernelManager(kernel_name="parlab")
+        km.start_kernel(cwd=tempfile.mkdtemp())
+        self.addCleanup(km.shutdown_kernel)
+        kc = km.client()
+        kc.start_channels()
+        self.addCleanup(kc.stop_channels)
+        first = kc.kernel_info(reply=True, timeout=60)
+        executed = kc.execute("1 + 1", reply=True, timeout=60)
+        later = kc.kernel_info(reply=True, timeout=60)
+        self.assertEqual(executed["content"]["status"], "ok")
+        self.assertEqual(first["content"], later["content"])
+        self.assertEqual(first["content"]["language_info"]["name"], "typescript")
+        self.assertEqual({first["header"]["session"], later["header"]["session"]}, {executed["header"]["session"]})
+
+
 if __name__ == "__main__":
     unittest.main()
