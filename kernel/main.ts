@@ -6,19 +6,14 @@
 //    runs, and loads the compiler once the sockets are bound;
 // 3. the main thread loads the interpreter once the sockets are bound; it is ready long before
 //    the checker, which the first cell waits for.
+// Only the transport is imported up front: until its thread is started, every module loaded here
+// delays the kernel's first answer.
 import { writeSync } from "node:fs";
-import { randomUUID } from "node:crypto";
-import { readConnectionFile } from "./wire/connection.js";
 import { Transport } from "./transport/transport.js";
-import { CheckerClient } from "./interpreter/checker-client.js";
-import { checkerConfig } from "./interpreter/checker-config.js";
-import { kernelInfoContent } from "./handlers/kernel-info.js";
-import { KernelSession } from "./session.js";
 import type { ToMain } from "./transport/protocol.js";
 import type { Dispatcher } from "./dispatcher.js";
 
 export async function startKernel(connectionFile: string): Promise<void> {
-  const connection = readConnectionFile(connectionFile);
   const notebookDir = process.cwd();
 
   let dispatcher: Dispatcher | undefined;
@@ -26,8 +21,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const early: Extract<ToMain, { kind: "message" }>[] = [];
   const received = new Int32Array(new SharedArrayBuffer(4));
   const socketsSettled = new Int32Array(new SharedArrayBuffer(4));
-  const sessionId = randomUUID();
-  const transportStart = Transport.start({ connection, watchSignals: process.platform !== "win32", parentPid: parentPid(), received, socketsSettled, sessionId, kernelInfo: kernelInfoContent }, (message) => {
+  const transportStart = Transport.start({ connectionFile, watchSignals: process.platform !== "win32", parentPid: parentPid(), received, socketsSettled }, (message) => {
     if (message.kind === "interrupt") {
       transport?.post({ kind: "responsive" });
       interrupt();
@@ -37,19 +31,21 @@ export async function startKernel(connectionFile: string): Promise<void> {
       early.push(message);
     }
   });
+  // Jupyter interrupts in signal mode with SIGINT; Node's default would kill the kernel.
+  process.on("SIGINT", () => transport?.post({ kind: "sigint" }));
   let transport: Transport | undefined;
-  await transportStart.running;
+  const [{ CheckerClient }, { checkerConfig }] = await Promise.all([import("./interpreter/checker-client.js"), import("./interpreter/checker-config.js"), transportStart.running]);
   const checker = new CheckerClient(checkerConfig(notebookDir), { startWhen: socketsSettled });
   transport = await transportStart.ready;
 
-  const [{ SocketFrontend }, { Interpreter }, { defaultHistoryFile }, { Dispatcher: RequestDispatcher }, { killChildProcesses }] = await Promise.all([
-    import("./socket-frontend.js"), import("./interpreter/interpreter.js"),
+  const [{ KernelSession }, { SocketFrontend }, { Interpreter }, { defaultHistoryFile }, { Dispatcher: RequestDispatcher }, { killChildProcesses }] = await Promise.all([
+    import("./session.js"), import("./socket-frontend.js"), import("./interpreter/interpreter.js"),
     import("./interpreter/history.js"), import("./dispatcher.js"), import("./runtime/child-processes.js"),
   ]);
   const frontend = new SocketFrontend();
   const interpreter = new Interpreter({ notebookDir, frontend, historyFile: defaultHistoryFile(), checker });
   interrupt = () => interpreter.interrupt();
-  const session = new KernelSession(transport, sessionId);
+  const session = new KernelSession(transport, transport.sessionId);
   frontend.session = session;
 
   let exiting = false;
@@ -62,8 +58,6 @@ export async function startKernel(connectionFile: string): Promise<void> {
   };
   dispatcher = new RequestDispatcher({ session, interpreter, exit }, (reply) => frontend.received(reply), () => transport!.post({ kind: "responsive" }), () => Atomics.load(received, 0));
 
-  // Jupyter interrupts in signal mode with SIGINT; Node's default would kill the kernel.
-  process.on("SIGINT", () => transport!.post({ kind: "sigint" }));
   process.on("SIGTERM", () => void exit());
   process.on("exit", () => killChildProcesses("SIGKILL"));
 

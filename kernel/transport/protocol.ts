@@ -1,9 +1,10 @@
 // What the transport thread and the kernel's main thread say to each other.
-import type { JSONObject, WireMessage } from "../wire/codec.js";
-import type { Channel, ConnectionInfo } from "../wire/connection.js";
+import type { WireMessage } from "../wire/codec.js";
+import type { Channel } from "../wire/connection.js";
 
 export interface TransportInit {
-  connection: ConnectionInfo;
+  /** Read by the transport thread itself, so the main thread can start it before loading anything. */
+  connectionFile: string;
   /** Watch for SIGINT with a helper process in our process group (signal-mode interrupts). */
   watchSignals: boolean;
   /** JPY_PARENT_PID: the client that started the kernel; when it is gone, the kernel ends too. */
@@ -12,13 +13,11 @@ export interface TransportInit {
   received: Int32Array;
   /** Set to 1, and notified, once binding the sockets succeeded or failed (the checker waits for it). */
   socketsSettled: Int32Array;
-  /** The kernel's session id, and its kernel_info_reply content: this thread answers the first requests for it. */
-  sessionId: string;
-  kernelInfo: JSONObject;
 }
 
 export type ToMain =
-  | { kind: "ready" }
+  /** The sockets are bound. `sessionId`: the kernel's session, which every thread's messages name. */
+  | { kind: "ready"; sessionId: string }
   | { kind: "fatal"; text: string }
   /** `sequence`: the value of TransportInit.received once the sockets delivered this message. */
   | { kind: "message"; channel: Exclude<Channel, "iopub" | "hb">; message: WireMessage; sequence: number }

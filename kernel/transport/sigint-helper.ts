@@ -2,7 +2,12 @@
 // cannot listen for signals at all. Jupyter signals the kernel's whole process group, so a tiny
 // shell in our group traps SIGINT and tells the transport thread through a pipe. It exits when
 // the pipe closes, so it never outlives the kernel.
-import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import type { ChildProcess } from "node:child_process";
+
+// Loaded when the first helper is spawned, not with the transport thread: the kernel's first
+// answer waits for every module that thread loads.
+const require = createRequire(import.meta.url);
 
 const SCRIPT = 'trap "hit=1; echo i" INT; trap "" TERM HUP; while :; do hit=0; read -r _ && continue; [ "$hit" = 1 ] || exit 0; done';
 
@@ -27,6 +32,7 @@ export class SigintWatch {
   }
 
   #spawn(): void {
+    const { spawn } = require("node:child_process") as typeof import("node:child_process");
     const helper = spawn("/bin/sh", ["-c", SCRIPT], { stdio: ["pipe", "pipe", "ignore"] });
     this.#helper = helper;
     helper.on("error", () => undefined); // no /bin/sh: signal mode still works while the main thread is free

@@ -1,12 +1,12 @@
 // The transport thread: owns every zeromq socket, checks and writes signatures, and keeps the
 // heartbeat and control channel answering while the main thread is busy running a cell.
 import { parentPort, workerData } from "node:worker_threads";
-import { Session } from "node:inspector";
 import { createRequire } from "node:module";
 import type * as Zmq from "zeromq";
+import type { Session } from "node:inspector";
 import { decode, encode } from "../wire/codec.js";
 import { Signer } from "../wire/signer.js";
-import { endpoint, type Channel } from "../wire/connection.js";
+import { endpoint, readConnectionFile, type Channel } from "../wire/connection.js";
 import { SigintWatch } from "./sigint-helper.js";
 import { createLog } from "../log.js";
 import { KernelSession } from "../session.js";
@@ -15,7 +15,8 @@ import type { Request } from "../session.js";
 
 // require, not import: importing the CommonJS package makes Node scan it for export names first,
 // ~8 ms of every kernel start, on its way to the first kernel_info_reply.
-const zmq = createRequire(import.meta.url)("zeromq") as typeof Zmq;
+const require = createRequire(import.meta.url);
+const zmq = require("zeromq") as typeof Zmq;
 
 const init = workerData as TransportInit;
 
@@ -31,7 +32,8 @@ if (init.parentPid !== undefined) {
   }, 1000).unref();
 }
 const port = parentPort!;
-const signer = new Signer(init.connection.key);
+const connection = readConnectionFile(init.connectionFile);
+const signer = new Signer(connection.key);
 const post = (message: ToMain) => port.postMessage(message);
 
 const routers = { shell: new zmq.Router(), control: new zmq.Router(), stdin: new zmq.Router() };
@@ -56,7 +58,7 @@ async function receive(channel: keyof typeof routers): Promise<void> {
     const type = result.message.header.msg_type;
     const sequence = Atomics.add(init.received, 0, 1) + 1;
     if (type === "kernel_info_request" && channel !== "stdin" && !forwardedAny) {
-      answerKernelInfo({ ...result.message, channel });
+      await answerKernelInfo({ ...result.message, channel });
     } else {
       if (channel === "control" && type === "interrupt_request") expectMainToRespond(INTERRUPT_GRACE_MS);
       if (channel === "control" && type === "shutdown_request") expectMainToRespond(SHUTDOWN_GRACE_MS);
@@ -77,11 +79,13 @@ async function receive(channel: keyof typeof routers): Promise<void> {
 // clients can start while the main thread still loads the interpreter, and no reply can overtake
 // the reply to an earlier request.
 let forwardedAny = false;
-const session = new KernelSession({ post: fromMain }, init.sessionId);
+const session = new KernelSession({ post: fromMain });
+// Loaded once the sockets are bound, while the first client connects.
+let kernelInfo: Promise<typeof import("../handlers/kernel-info.js")> | undefined;
 
-function answerKernelInfo(request: Request): void {
+async function answerKernelInfo(request: Request): Promise<void> {
   session.publish("status", { execution_state: "busy" }, request.header);
-  session.reply(request, "kernel_info_reply", init.kernelInfo);
+  session.reply(request, "kernel_info_reply", (await (kernelInfo ??= import("../handlers/kernel-info.js"))).kernelInfoContent);
   session.publish("status", { execution_state: "idle" }, request.header);
 }
 
@@ -124,6 +128,8 @@ async function terminateMainThread(): Promise<void> {
 }
 
 function connectInspector(): Session {
+  // Loaded only when needed: it is rarely needed, and each module loaded delays the kernel's start.
+  const { Session } = require("node:inspector") as typeof import("node:inspector");
   const session = new Session();
   session.connectToMainThread();
   return session;
@@ -184,7 +190,7 @@ async function close(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  const info = init.connection;
+  const info = connection;
   try {
     await Promise.all([
       ...(Object.keys(sockets) as (keyof typeof sockets)[]).map((channel) => sockets[channel].bind(endpoint(info, channel))),
@@ -202,7 +208,8 @@ async function start(): Promise<void> {
   }
   echoHeartbeats().catch(() => undefined);
   session.publish("status", { execution_state: "starting" }, undefined);
-  post({ kind: "ready" });
+  post({ kind: "ready", sessionId: session.id });
+  kernelInfo ??= import("../handlers/kernel-info.js");
 }
 
 void start();

@@ -8,7 +8,7 @@ export type IncomingHandler = (message: Exclude<ToMain, { kind: "ready" | "fatal
 export class Transport {
   readonly #worker: Worker;
 
-  private constructor(worker: Worker) {
+  private constructor(worker: Worker, readonly sessionId: string) {
     this.#worker = worker;
   }
 
@@ -22,7 +22,7 @@ export class Transport {
     const ready = new Promise<Transport>((resolve, reject) => {
       worker.once("error", reject);
       worker.on("message", (message: ToMain) => {
-        if (message.kind === "ready") resolve(new Transport(worker));
+        if (message.kind === "ready") resolve(new Transport(worker, message.sessionId));
         else if (message.kind === "fatal") reject(new Error(message.text));
         else onIncoming(message);
       });
