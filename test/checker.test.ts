@@ -19,3 +19,16 @@ test("the idle warm-up cell checks without errors, and leaves the cell scope as 
   assert.equal(after.ok, false);
   assert.match(after.ok ? "" : after.diagnostics[0]!.message, /Cannot find name 'Timeline'/);
 });
+
+test("a declaring cell that fails to check leaves nothing behind, not even a global it declared", () => {
+  const program = new NotebookProgram(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
+  program.warm();
+  const failed = program.check('declare global { var leaked: number }\nconst wrong: number = "text";', 1);
+  assert.equal(failed.ok, false);
+  const later = program.check("leaked + 1", 2);
+  assert.equal(later.ok, false);
+  assert.match(later.ok ? "" : later.diagnostics[0]!.message, /Cannot find name 'leaked'/);
+  // Corrected, it declares both.
+  assert.equal(program.check('declare global { var leaked: number }\nconst wrong: number = 1;', 3).ok, true);
+  assert.equal(program.check("leaked + wrong", 4).ok, true);
+});

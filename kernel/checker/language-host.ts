@@ -32,6 +32,10 @@ export class LanguageHost implements ts.LanguageServiceHost {
     this.#projectVersion++;
   }
 
+  delete(fileName: string): void {
+    if (this.#virtual.delete(fileName)) this.#projectVersion++;
+  }
+
   addRootFile(fileName: string): void {
     this.rootFiles.push(fileName);
     this.#projectVersion++;

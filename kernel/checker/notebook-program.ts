@@ -101,13 +101,16 @@ export class NotebookProgram {
 
     const source = ts.createSourceFile(PENDING, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
     const names = collectCellNames(source);
-    const fileName = this.#path(PENDING);
     const text = code + this.#stitching(names.declared, names.exported);
     const rerun = this.#committed.get(text);
     if (rerun) {
       this.#commit(rerun.cell, text, names.declared);
       return rerun.result;
     }
+    // A cell that declares something is checked as the module it will become: committing it then
+    // adds nothing for the next program to parse and bind again (~10 % of checking a large cell).
+    const changesScope = names.declared.size > 0 || names.augments;
+    const fileName = this.#path(changesScope ? cellModule(cell) + ".ts" : PENDING);
     this.#host.set(fileName, text);
 
     const diagnostics = [...this.#service.getSyntacticDiagnostics(fileName), ...this.#service.getSemanticDiagnostics(fileName)]
@@ -116,9 +119,11 @@ export class NotebookProgram {
       this.loadNodeTypes();
       return this.check(code, cell);
     }
-    if (diagnostics.length > 0) return { ok: false, diagnostics: diagnostics.map((d) => toCellDiagnostic(d, code)) };
+    if (diagnostics.length > 0) {
+      if (changesScope) this.#host.delete(fileName);
+      return { ok: false, diagnostics: diagnostics.map((d) => toCellDiagnostic(d, code)) };
+    }
 
-    const changesScope = names.declared.size > 0 || names.augments;
     const result = { ...this.#emit(fileName, code.length), changesScope };
     if (changesScope) {
       this.#commit(cell, text, names.declared);
