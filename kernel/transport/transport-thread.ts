@@ -57,9 +57,8 @@ async function receive(channel: keyof typeof routers): Promise<void> {
     if (!result.ok) { log(`dropped a ${channel} message: ${result.reason}`); continue; }
     const type = result.message.header.msg_type;
     const sequence = Atomics.add(init.received, 0, 1) + 1;
-    if (type === "kernel_info_request" && channel !== "stdin" && !forwardedAny) {
-      await answerKernelInfo({ ...result.message, channel });
-    } else {
+    const answered = type === "kernel_info_request" && channel !== "stdin" && !forwardedAny && await answerKernelInfo({ ...result.message, channel });
+    if (!answered) {
       if (channel === "control" && type === "interrupt_request") expectMainToRespond(INTERRUPT_GRACE_MS);
       if (channel === "control" && type === "shutdown_request") expectMainToRespond(SHUTDOWN_GRACE_MS);
       forwardedAny = true;
@@ -82,11 +81,27 @@ let forwardedAny = false;
 const session = new KernelSession({ post: fromMain });
 // Loaded once the sockets are bound, while the first client connects.
 let kernelInfo: Promise<typeof import("../handlers/kernel-info.js")> | undefined;
+function loadKernelInfo(): Promise<typeof import("../handlers/kernel-info.js")> {
+  if (!kernelInfo) {
+    kernelInfo = import("../handlers/kernel-info.js");
+    kernelInfo.catch(() => undefined); // answered below: the main thread's handler takes over
+  }
+  return kernelInfo;
+}
 
-async function answerKernelInfo(request: Request): Promise<void> {
+/** False if this thread cannot answer: the request then goes to the main thread like any other. */
+async function answerKernelInfo(request: Request): Promise<boolean> {
+  let content;
+  try {
+    content = (await loadKernelInfo()).kernelInfoContent;
+  } catch (error) {
+    log(`the transport thread cannot answer kernel_info, the main thread will: ${(error as Error).message}`);
+    return false;
+  }
   session.publish("status", { execution_state: "busy" }, request.header);
-  session.reply(request, "kernel_info_reply", (await (kernelInfo ??= import("../handlers/kernel-info.js"))).kernelInfoContent);
+  session.reply(request, "kernel_info_reply", content);
   session.publish("status", { execution_state: "idle" }, request.header);
+  return true;
 }
 
 async function echoHeartbeats(): Promise<void> {
@@ -209,7 +224,7 @@ async function start(): Promise<void> {
   echoHeartbeats().catch(() => undefined);
   session.publish("status", { execution_state: "starting" }, undefined);
   post({ kind: "ready", sessionId: session.id });
-  kernelInfo ??= import("../handlers/kernel-info.js");
+  void loadKernelInfo();
 }
 
 void start();
