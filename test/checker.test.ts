@@ -7,6 +7,7 @@ import path from "node:path";
 import ts from "#typescript";
 import { NotebookProgram } from "../kernel/checker/notebook-program.js";
 import { checkerConfig } from "../kernel/interpreter/checker-config.js";
+import { CheckerClient } from "../kernel/interpreter/checker-client.js";
 
 test("the idle warm-up cell checks without errors, and leaves the cell scope as it was", () => {
   const program = new NotebookProgram(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
@@ -31,4 +32,19 @@ test("a declaring cell that fails to check leaves nothing behind, not even a glo
   // Corrected, it declares both.
   assert.equal(program.check('declare global { var leaked: number }\nconst wrong: number = 1;', 3).ok, true);
   assert.equal(program.check("leaked + wrong", 4).ok, true);
+});
+
+test("a declaring cell run again and again is replayed once by a restarted checker, a cell between them keeps both", async () => {
+  const client = new CheckerClient(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
+  try {
+    let cell = 0;
+    for (let i = 0; i < 5; i++) assert.equal((await client.check("const rate = 0.2;", ++cell)).ok, true);
+    assert.equal(client.scopeReplayLength, 1);
+    assert.equal((await client.check("const taxed = (x: number) => x * (1 + rate);", ++cell)).ok, true);
+    assert.equal((await client.check("const rate = 0.2;", ++cell)).ok, true);
+    // `taxed` was checked against the first `rate`: a replay needs that one, then the new one.
+    assert.equal(client.scopeReplayLength, 3);
+  } finally {
+    client.close();
+  }
 });

@@ -97,8 +97,15 @@ export class CheckerClient {
   /** A cell's check; those that change the scope are kept, for a new thread to check again. */
   async check(code: string, cell: number): Promise<CheckResult> {
     const result = await this.call("check", { code, cell });
-    if (result.ok && result.changesScope) this.#scopeChanges.push({ code, cell });
+    // The same cell run again, with no other declaring cell in between, declares the same names
+    // from the same imports: the checker reuses its first check, and so can a replay.
+    if (result.ok && result.changesScope && this.#scopeChanges.at(-1)?.code !== code) this.#scopeChanges.push({ code, cell });
     return result;
+  }
+
+  /** How many cells a new checker thread would check again to know the scope. */
+  get scopeReplayLength(): number {
+    return this.#scopeChanges.length;
   }
 
   close(): void {
