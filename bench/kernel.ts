@@ -35,7 +35,7 @@ interface KernelSpec {
 }
 
 const KERNELS: KernelSpec[] = [
-  { name: "parlab", command: process.execPath, args: (f) => ["dist/kernel/run-kernel.js", f], cell: TS_CELL, comment: "//" },
+  { name: "parlab", command: process.execPath, args: (f) => ["dist/kernel/run-kernel.cjs", f], cell: TS_CELL, comment: "//" },
   { name: "tslab", command: process.execPath, args: (f) => ["node_modules/tslab/bin/tslab", "kernel", "--config-path", f], cell: TS_CELL, comment: "//" },
   { name: "ipykernel", command: "/usr/bin/python3", args: (f) => ["-m", "ipykernel_launcher", "-f", f], cell: PY_CELL, comment: "#" },
 ];

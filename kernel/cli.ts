@@ -16,8 +16,10 @@ program
   .description("run the kernel (Jupyter starts this from the kernelspec)")
   .argument("<connection-file>", "the JSON connection file Jupyter wrote for this kernel")
   .action(async (connectionFile: string) => {
+    const { launchTransportThread } = await import("./transport/launch.cjs");
+    const transportThread = launchTransportThread(connectionFile);
     const { startKernel } = await import("./main.js");
-    await startKernel(connectionFile);
+    await startKernel(transportThread);
   });
 
 program

@@ -1,27 +1,27 @@
 // The kernel's composition root: wires transport, session, interpreter and handlers together.
 // Start-up order matters on a two-core machine, where each thread that starts slows the others:
-// 1. the transport thread starts first; it binds the sockets and answers the first kernel_info
-//    itself (see transport-thread.ts), which is when clients consider the kernel up;
+// 1. the transport thread starts first, before this module is even loaded (run-kernel.cts); it
+//    binds the sockets and answers the first kernel_info itself (see transport-thread.ts), which
+//    is when clients consider the kernel up;
 // 2. the type checker's thread (the slowest to be ready, ~0.6 s) starts once the transport thread
 //    runs, and loads the compiler once the sockets are bound;
 // 3. the main thread loads the interpreter once the sockets are bound; it is ready long before
 //    the checker, which the first cell waits for.
-// Only the transport is imported up front: until its thread is started, every module loaded here
-// delays the kernel's first answer.
 import { writeSync } from "node:fs";
 import { Transport } from "./transport/transport.js";
+import type { LaunchedThread } from "./transport/launch.cjs";
 import type { ToMain } from "./transport/protocol.js";
 import type { Dispatcher } from "./dispatcher.js";
 
-export async function startKernel(connectionFile: string): Promise<void> {
+/** `transportThread`: started first, by the kernel's entry (run-kernel.cts) or the CLI. */
+export async function startKernel(transportThread: LaunchedThread): Promise<void> {
   const notebookDir = process.cwd();
 
   let dispatcher: Dispatcher | undefined;
   let interrupt = () => false;
   const early: Extract<ToMain, { kind: "message" }>[] = [];
-  const received = new Int32Array(new SharedArrayBuffer(4));
-  const socketsSettled = new Int32Array(new SharedArrayBuffer(4));
-  const transportStart = Transport.start({ connectionFile, watchSignals: process.platform !== "win32", parentPid: parentPid(), received, socketsSettled }, (message) => {
+  const { received, socketsSettled } = transportThread.init;
+  const transportStart = Transport.attach(transportThread, (message) => {
     if (message.kind === "interrupt") {
       transport?.post({ kind: "responsive" });
       interrupt();
@@ -34,7 +34,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   // Jupyter interrupts in signal mode with SIGINT; Node's default would kill the kernel.
   process.on("SIGINT", () => transport?.post({ kind: "sigint" }));
   let transport: Transport | undefined;
-  const [{ CheckerClient }, { checkerConfig }] = await Promise.all([import("./interpreter/checker-client.js"), import("./interpreter/checker-config.js"), transportStart.running]);
+  const [{ CheckerClient }, { checkerConfig }] = await Promise.all([import("./interpreter/checker-client.js"), import("./interpreter/checker-config.js"), transportThread.running]);
   const checker = new CheckerClient(checkerConfig(notebookDir), { startWhen: socketsSettled });
   transport = await transportStart.ready;
 
@@ -63,10 +63,4 @@ export async function startKernel(connectionFile: string): Promise<void> {
 
   for (const message of early.splice(0)) dispatcher.receive(message);
   checker.ready.catch((error: Error) => writeSync(2, `[parlab] ${error.message}\n`));
-}
-
-/** Jupyter clients name themselves in JPY_PARENT_PID; a client killed outright must not leave its kernel behind. */
-function parentPid(): number | undefined {
-  const pid = Number(process.env.JPY_PARENT_PID);
-  return Number.isInteger(pid) && pid > 1 && pid === process.ppid ? pid : undefined;
 }

@@ -13,7 +13,7 @@ import { kernelSpecDir, sysPrefixDataDir, userDataDir, type Machine } from "../k
 import { kernelEntryPath, kernelJson, kernelSpecName, type KernelJson } from "../kernel/install/kernelspec.js";
 
 const builtCli = fileURLToPath(new URL("../kernel/cli.js", import.meta.url));
-const builtEntry = fileURLToPath(new URL("../kernel/run-kernel.js", import.meta.url));
+const builtEntry = fileURLToPath(new URL("../kernel/run-kernel.cjs", import.meta.url));
 
 function linux(env: Machine["env"] = {}): Machine {
   return { platform: "linux", env, homedir: "/home/ada", cwd: "/work" };

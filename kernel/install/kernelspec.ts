@@ -17,7 +17,7 @@ export interface KernelJson {
 }
 
 // Paths are relative to this module once compiled: dist/kernel/install/kernelspec.js.
-export const kernelEntryPath = fileURLToPath(new URL("../run-kernel.js", import.meta.url));
+export const kernelEntryPath = fileURLToPath(new URL("../run-kernel.cjs", import.meta.url));
 export const logoDir = fileURLToPath(new URL("../../../kernel/logo/", import.meta.url));
 export const logoFiles = ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"] as const;
 

@@ -1,7 +1,8 @@
 // The main thread's handle on the transport thread.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { sendThreadOutputToLog } from "../log.js";
-import type { ToMain, ToTransport, TransportInit } from "./protocol.js";
+import type { LaunchedThread } from "./launch.cjs";
+import type { ToMain, ToTransport } from "./protocol.js";
 
 export type IncomingHandler = (message: Exclude<ToMain, { kind: "ready" | "fatal" }>) => void;
 
@@ -12,23 +13,18 @@ export class Transport {
     this.#worker = worker;
   }
 
-  /**
-   * `running` settles once the thread runs JavaScript (or could not start); `ready` gives the
-   * transport once its sockets are bound.
-   */
-  static start(init: TransportInit, onIncoming: IncomingHandler): { running: Promise<void>; ready: Promise<Transport> } {
-    const worker = new Worker(new URL("./transport-thread.js", import.meta.url), { workerData: init, stdout: true, stderr: true });
+  /** Takes over a launched transport thread; `ready` gives the transport once its sockets are bound. */
+  static attach(thread: LaunchedThread, onIncoming: IncomingHandler): { ready: Promise<Transport> } {
+    const { worker } = thread;
     sendThreadOutputToLog(worker);
     const ready = new Promise<Transport>((resolve, reject) => {
-      worker.once("error", reject);
-      worker.on("message", (message: ToMain) => {
+      thread.listen((message) => {
         if (message.kind === "ready") resolve(new Transport(worker, message.sessionId));
         else if (message.kind === "fatal") reject(new Error(message.text));
         else onIncoming(message);
-      });
+      }, reject);
     });
-    const running = Promise.race([new Promise<void>((resolve) => worker.once("online", () => resolve())), ready.then(() => undefined, () => undefined)]);
-    return { running, ready };
+    return { ready };
   }
 
   post(message: ToTransport): void {
