@@ -21,7 +21,7 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
   let interrupt = () => false;
   const early: Extract<ToMain, { kind: "message" }>[] = [];
   const { received, socketsSettled } = transportThread.init;
-  const transportStart = Transport.attach(transportThread, (message) => {
+  const transportReady = Transport.attach(transportThread, (message) => {
     if (message.kind === "interrupt") {
       transport?.post({ kind: "responsive" });
       interrupt();
@@ -36,7 +36,7 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
   let transport: Transport | undefined;
   const [{ CheckerClient }, { checkerConfig }] = await Promise.all([import("./interpreter/checker-client.js"), import("./interpreter/checker-config.js"), transportThread.running]);
   const checker = new CheckerClient(checkerConfig(notebookDir), { startWhen: socketsSettled });
-  transport = await transportStart.ready;
+  transport = await transportReady;
 
   const [{ KernelSession }, { SocketFrontend }, { Interpreter }, { defaultHistoryFile }, { Dispatcher: RequestDispatcher }, { killChildProcesses }] = await Promise.all([
     import("./session.js"), import("./socket-frontend.js"), import("./interpreter/interpreter.js"),

@@ -13,18 +13,17 @@ export class Transport {
     this.#worker = worker;
   }
 
-  /** Takes over a launched transport thread; `ready` gives the transport once its sockets are bound. */
-  static attach(thread: LaunchedThread, onIncoming: IncomingHandler): { ready: Promise<Transport> } {
+  /** Takes over a launched transport thread; resolves once its sockets are bound. */
+  static attach(thread: LaunchedThread, onIncoming: IncomingHandler): Promise<Transport> {
     const { worker } = thread;
     sendThreadOutputToLog(worker);
-    const ready = new Promise<Transport>((resolve, reject) => {
+    return new Promise<Transport>((resolve, reject) => {
       thread.listen((message) => {
         if (message.kind === "ready") resolve(new Transport(worker, message.sessionId));
         else if (message.kind === "fatal") reject(new Error(message.text));
         else onIncoming(message);
       }, reject);
     });
-    return { ready };
   }
 
   post(message: ToTransport): void {
