@@ -21,6 +21,7 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
   let interrupt = () => false;
   const early: Extract<ToMain, { kind: "message" }>[] = [];
   const { received, socketsSettled } = transportThread.init;
+  let transport: Transport | undefined;
   const transportReady = Transport.attach(transportThread, (message) => {
     if (message.kind === "interrupt") {
       transport?.post({ kind: "responsive" });
@@ -33,7 +34,6 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
   });
   // Jupyter interrupts in signal mode with SIGINT; Node's default would kill the kernel.
   process.on("SIGINT", () => transport?.post({ kind: "sigint" }));
-  let transport: Transport | undefined;
   const [{ CheckerClient }, { checkerConfig }] = await Promise.all([import("./interpreter/checker-client.js"), import("./interpreter/checker-config.js"), transportThread.running]);
   const checker = new CheckerClient(checkerConfig(notebookDir), { startWhen: socketsSettled });
   transport = await transportReady;
