@@ -17,7 +17,7 @@ export class LanguageHost implements ts.LanguageServiceHost {
   // learn their module format: ~40 % of re-checking a large cell.
   readonly #resolutionCache: ts.ModuleResolutionCache;
 
-  constructor(options: ts.CompilerOptions, directory: string, readonly rootFiles: string[]) {
+  constructor(options: ts.CompilerOptions, directory: string, readonly rootFiles: string[], readonly jsDocParsingMode?: ts.JSDocParsingMode) {
     this.#options = options;
     this.#directory = directory;
     this.#resolutionCache = ts.createModuleResolutionCache(directory, (fileName) => (ts.sys.useCaseSensitiveFileNames ? fileName : fileName.toLowerCase()), options);

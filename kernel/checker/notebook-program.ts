@@ -6,6 +6,7 @@ import ts from "#typescript";
 import path from "node:path";
 import { afterTransform, beforeTransform, CELL_MODULE_PREFIX } from "./cell-transform.js";
 import { collectCellNames } from "./cell-names.js";
+import { Documentation, JSDOC_PARSING } from "./documentation.js";
 import { LanguageHost } from "./language-host.js";
 import { WARM_UP_CELL } from "./warm-up-cell.js";
 import type { CellDiagnostic, CheckerConfig, CheckResult, CompletionResult, InspectResult } from "./protocol.js";
@@ -17,6 +18,7 @@ const PENDING = "__parlab_pending__.ts";
 export class NotebookProgram {
   readonly #host: LanguageHost;
   readonly #service: ts.LanguageService;
+  readonly #documentation: Documentation;
   readonly #directory: string;
   readonly #scope = new Map<string, number>();
   #scopeVersion = 0;
@@ -55,8 +57,9 @@ export class NotebookProgram {
       sourceMap: true,
       newLine: ts.NewLineKind.LineFeed,
     };
-    this.#host = new LanguageHost(options, this.#directory, [config.globalsFile]);
-    this.#service = ts.createLanguageService(this.#host, ts.createDocumentRegistry());
+    this.#host = new LanguageHost(options, this.#directory, [config.globalsFile], JSDOC_PARSING);
+    this.#service = ts.createLanguageService(this.#host, ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, this.#directory, JSDOC_PARSING));
+    this.#documentation = new Documentation((fileName) => this.#host.text(fileName), ts.sys.readFile);
   }
 
   /** Warms the compiler (parsing lib and @types/node, checking, emitting) so the first real cell is quick. */
@@ -169,12 +172,14 @@ export class NotebookProgram {
   inspect(code: string, cursor: number): InspectResult | null {
     this.loadNodeTypes();
     const fileName = this.#prepareScratch(code);
-    const info = this.#service.getQuickInfoAtPosition(fileName, cursor) ?? (cursor > 0 ? this.#service.getQuickInfoAtPosition(fileName, cursor - 1) : undefined);
+    // At the cursor, or just before it: the end of a name counts as on it.
+    let position = cursor;
+    let info = this.#service.getQuickInfoAtPosition(fileName, position);
+    if (!info && cursor > 0) info = this.#service.getQuickInfoAtPosition(fileName, --position);
     if (!info) return null;
-    const tags = (info.tags ?? []).map((tag) => `@${tag.name} ${ts.displayPartsToString(tag.text)}`.trim());
     return {
       signature: withoutStitching(ts.displayPartsToString(info.displayParts)),
-      documentation: [ts.displayPartsToString(info.documentation), ...tags].filter(Boolean).join("\n\n"),
+      documentation: this.#documentation.of(this.#service.getDefinitionAtPosition(fileName, position) ?? []),
     };
   }
 

@@ -103,6 +103,19 @@ class Introspection(KernelTestCase):
         self.assertIn("Money in the bank", text)
         self.assertNotIn("alias", text)
 
+    def test_inspect_shows_the_docs_of_lib_and_node_declarations(self):
+        # The checker parses lib and @types/node without their doc comments; inspect must still show them.
+        for code, signature, doc in [
+            ("Math.max", "max(...values: number[]): number", "Returns the larger of a set of supplied numeric expressions."),
+            ("process.cwd", "cwd(): string", "current working directory"),
+            ("/** Halves.\n * @param n what to halve */\nfunction half(n: number) { return n / 2; }\nhalf", "half(n: number): number", "Halves.\n\n@param n what to halve"),
+        ]:
+            reply = self.kc.inspect(code, len(code), reply=True, timeout=30)["content"]
+            self.assertTrue(reply["found"], code)
+            text = reply["data"]["text/plain"]
+            self.assertIn(signature, text)
+            self.assertIn(doc, text)
+
     def test_inspect_of_nothing(self):
         reply = self.kc.inspect("   ", 1, reply=True, timeout=30)["content"]
         self.assertEqual(reply["status"], "ok")
