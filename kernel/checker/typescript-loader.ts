@@ -8,6 +8,7 @@ import { createRequire, Module } from "node:module";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { isAscii } from "node:buffer";
+import { createHash } from "node:crypto";
 import vm from "node:vm";
 import type TypeScript from "typescript";
 
@@ -60,12 +61,17 @@ function readSource(file: string): string {
   return bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
 }
 
-/** One cache per compiler build and Node version: V8 rejects a cache made by another anyway. */
+/**
+ * One cache per compiler build, Node version and set of Node/V8 flags: V8 rejects a cache made
+ * under other flags, and one shared file would be rewritten by each kind of start in turn.
+ */
 function codeCacheFile(): string | undefined {
   const home = process.env.HOME ?? process.env.USERPROFILE;
   const cacheHome = process.env.XDG_CACHE_HOME || (home && path.join(home, ".cache"));
   if (!cacheHome) return undefined;
   const { size, mtimeMs } = statSync(compilerFile);
-  const key = `${process.version}-${process.arch}-${size}-${Math.round(mtimeMs)}`;
+  const flags = [...process.execArgv.filter((arg) => arg.startsWith("--")), process.env.NODE_OPTIONS ?? ""].join(" ").trim();
+  const flagsKey = flags ? `-${createHash("sha256").update(flags).digest("hex").slice(0, 12)}` : "";
+  const key = `${process.version}-${process.arch}-${size}-${Math.round(mtimeMs)}${flagsKey}`;
   return path.join(cacheHome, "parlab", `typescript-${key}.v8cache`);
 }
