@@ -1,6 +1,8 @@
 // Input history across kernel sessions, for history_request: one JSON line per executed cell,
-// appended (so a crash loses nothing before it), read once when first asked for.
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+// appended (so a crash loses nothing before it). The file grows with every cell ever run, so it
+// is read whole only when a history_request asks for it: storing a cell needs just the session
+// number, which the end of the file gives.
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
 import path from "node:path";
 
 export type HistoryEntry = [session: number, line: number, input: string];
@@ -15,23 +17,28 @@ export interface HistoryQuery {
   unique?: boolean;
 }
 
+/** How much of the file's end is read for the newest session number. */
+const TAIL_BYTES = 256 * 1024;
+
 export class History {
+  /** Every entry, once a query has read the file; this session's later ones are added as stored. */
   #entries: HistoryEntry[] | undefined;
-  #session = 0;
+  /** This session's entries that could not be written (a read-only home): queries still see them. */
+  readonly #unwritten: HistoryEntry[] = [];
+  #session: number | undefined;
   /** The folder is made on the first store, not on every one (a system call per cell). */
   #folderMade = false;
 
   constructor(private readonly file: string) {}
 
   get session(): number {
-    this.#load();
+    this.#session ??= newestSession(this.file) + 1;
     return this.#session;
   }
 
   store(line: number, input: string): void {
-    this.#load();
-    const entry: HistoryEntry = [this.#session, line, input];
-    this.#entries!.push(entry);
+    const entry: HistoryEntry = [this.session, line, input];
+    this.#entries?.push(entry);
     try {
       if (!this.#folderMade) {
         mkdirSync(path.dirname(this.file), { recursive: true });
@@ -40,20 +47,22 @@ export class History {
       appendFileSync(this.file, JSON.stringify(entry) + "\n");
     } catch {
       // History is a convenience: a read-only home must not break execution.
+      this.#unwritten.push(entry);
     }
   }
 
   query(request: HistoryQuery): HistoryEntry[] {
-    this.#load();
-    const entries = this.#entries!;
+    const session = this.session;
+    this.#entries ??= [...readEntries(this.file), ...this.#unwritten];
+    const entries = this.#entries;
     switch (request.hist_access_type) {
       case "tail":
         return maybeUnique(entries, request.unique).slice(-Math.max(0, request.n ?? 10));
       case "range": {
-        const session = (request.session ?? 0) <= 0 ? this.#session + (request.session ?? 0) : request.session!;
+        const wanted = (request.session ?? 0) <= 0 ? session + (request.session ?? 0) : request.session!;
         const start = request.start ?? 0;
         const stop = request.stop ?? Infinity;
-        return entries.filter(([s, line]) => s === session && line >= start && line < stop);
+        return entries.filter(([s, line]) => s === wanted && line >= start && line < stop);
       }
       case "search": {
         const pattern = globToRegExp(request.pattern ?? "*");
@@ -64,20 +73,55 @@ export class History {
         throw new Error(`hist_access_type must be "tail", "range" or "search"`);
     }
   }
+}
 
-  #load(): void {
-    if (this.#entries) return;
-    this.#entries = [];
+function readEntries(file: string): HistoryEntry[] {
+  const entries: HistoryEntry[] = [];
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return entries; // no history yet
+  }
+  for (const line of text.split("\n")) {
+    if (!line) continue;
     try {
-      for (const line of readFileSync(this.file, "utf8").split("\n")) {
-        if (!line) continue;
-        try {
-          const entry = JSON.parse(line) as HistoryEntry;
-          if (Array.isArray(entry) && entry.length === 3) this.#entries.push(entry);
-        } catch { /* a torn last line from a crash: skip it */ }
-      }
-    } catch { /* no history yet */ }
-    this.#session = this.#entries.reduce((max, [session]) => Math.max(max, session), 0) + 1;
+      const entry = JSON.parse(line) as HistoryEntry;
+      if (Array.isArray(entry) && entry.length === 3) entries.push(entry);
+    } catch { /* a torn last line from a crash: skip it */ }
+  }
+  return entries;
+}
+
+/**
+ * The highest session number among the last lines of the file (0 if none). Sessions are numbered
+ * in the order kernels first store a cell, so the newest one is near the end, unless a kernel of
+ * an older session has since written more than TAIL_BYTES: two sessions may then share a number,
+ * which only merges them for `range` queries.
+ */
+function newestSession(file: string): number {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return 0; // no history yet
+  }
+  try {
+    const size = fstatSync(fd).size;
+    // Wider and wider, in case one entry is longer than the window.
+    for (let window = TAIL_BYTES; ; window *= 4) {
+      const start = Math.max(0, size - window);
+      const tail = Buffer.alloc(size - start);
+      readSync(fd, tail, 0, tail.length, start);
+      // Inputs are JSON strings, whose newlines are escaped: "\n[" only ever starts an entry.
+      let newest: number | undefined;
+      for (const match of `${start === 0 ? "\n" : ""}${tail.toString("utf8")}`.matchAll(/\n\[(\d+),/g)) newest = Math.max(newest ?? 0, Number(match[1]));
+      if (newest !== undefined || start === 0) return newest ?? 0;
+    }
+  } catch {
+    return 0;
+  } finally {
+    closeSync(fd);
   }
 }
 
