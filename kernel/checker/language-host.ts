@@ -1,6 +1,8 @@
 // A LanguageServiceHost whose cells are in memory and whose library files are read once.
 import ts from "#typescript";
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import { CELL_MODULE_PREFIX } from "./cell-transform.js";
 
 export class LanguageHost implements ts.LanguageServiceHost {
   readonly #virtual = new Map<string, { text: string; version: number; snapshot: ts.IScriptSnapshot }>();
@@ -49,6 +51,12 @@ export class LanguageHost implements ts.LanguageServiceHost {
     literals: readonly ts.StringLiteralLike[], containingFile: string, redirectedReference: ts.ResolvedProjectReference | undefined,
     options: ts.CompilerOptions, containingSourceFile: ts.SourceFile,
   ): ts.ResolvedModuleWithFailedLookupLocations[] => literals.map((literal) => {
+    // The imports that stitch cells together name in-memory files: ~0.15 ms each through the
+    // general resolver, for every earlier cell a cell uses.
+    if (literal.text.startsWith(CELL_MODULE_PREFIX)) {
+      const cellFile = path.join(this.#directory, `${literal.text}.ts`);
+      if (this.#virtual.has(cellFile)) return { resolvedModule: { resolvedFileName: cellFile, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
+    }
     const mode = ts.getModeForUsageLocation(containingSourceFile, literal, options);
     const installed = containingFile.includes("/node_modules/");
     const key = `${containingFile}\0${literal.text}\0${mode}`;
