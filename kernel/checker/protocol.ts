@@ -16,8 +16,6 @@ export interface CheckerConfig {
 /** What the checker thread is started with. */
 export interface CheckerThreadData {
   config: CheckerConfig;
-  /** Load the compiler only once this holds a non-zero value (waiting at most a second). */
-  startWhen?: Int32Array;
 }
 
 export interface CellDiagnostic {

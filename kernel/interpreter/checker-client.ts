@@ -23,7 +23,7 @@ class CheckerThread {
   constructor(data: CheckerThreadData) {
     // A small young generation: TypeScript keeps what it parses, so a big nursery only adds RSS
     // (measured: -23 MiB after warm-up, no slower to the first result).
-    this.worker = new Worker(new URL("../checker/checker-thread-start.js", import.meta.url), {
+    this.worker = new Worker(new URL("../checker/checker-thread.js", import.meta.url), {
       workerData: data, stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     sendThreadOutputToLog(this.worker);
@@ -70,10 +70,9 @@ export class CheckerClient {
   readonly #restarts: number[] = [];
   #gaveUp: Error | undefined;
 
-  /** `startWhen`: the thread loads the compiler once this holds a non-zero value (see checker-thread-start.ts). */
-  constructor(config: CheckerConfig, { startWhen }: { startWhen?: Int32Array } = {}) {
+  constructor(config: CheckerConfig) {
     this.#config = config;
-    this.#thread = new CheckerThread({ config, startWhen });
+    this.#thread = new CheckerThread({ config });
     this.ready = this.#thread.ready;
   }
 

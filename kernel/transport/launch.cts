@@ -8,8 +8,6 @@ import type { ToMain, TransportInit } from "./protocol.js" with { "resolution-mo
 export interface LaunchedThread {
   readonly worker: Worker;
   readonly init: TransportInit;
-  /** Settles once the thread runs JavaScript, or could not start. */
-  readonly running: Promise<void>;
   /** Hands over the thread's messages and its error, including those from before this call. */
   listen(onMessage: (message: ToMain) => void, onError: (error: Error) => void): void;
 }
@@ -20,7 +18,6 @@ export function launchTransportThread(connectionFile: string): LaunchedThread {
     watchSignals: process.platform !== "win32",
     parentPid: parentPid(),
     received: new Int32Array(new SharedArrayBuffer(4)),
-    socketsSettled: new Int32Array(new SharedArrayBuffer(4)),
   };
   const worker = new Worker(path.join(__dirname, "transport-thread.js"), { workerData: init, stdout: true, stderr: true });
   const early: ToMain[] = [];
@@ -29,14 +26,9 @@ export function launchTransportThread(connectionFile: string): LaunchedThread {
   let onError: ((error: Error) => void) | undefined;
   worker.on("message", (message: ToMain) => (onMessage ? onMessage(message) : early.push(message)));
   worker.once("error", (error: Error) => (onError ? onError(error) : (failure = error)));
-  const running = new Promise<void>((resolve) => {
-    worker.once("online", () => resolve());
-    worker.once("error", () => resolve());
-  });
   return {
     worker,
     init,
-    running,
     listen(messages, error) {
       onMessage = messages;
       onError = error;

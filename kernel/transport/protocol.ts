@@ -11,8 +11,6 @@ export interface TransportInit {
   parentPid?: number;
   /** Counts every message the sockets delivered, shared with the main thread (see Dispatcher). */
   received: Int32Array;
-  /** Set to 1, and notified, once binding the sockets succeeded or failed (the checker waits for it). */
-  socketsSettled: Int32Array;
 }
 
 export type ToMain =

@@ -214,9 +214,6 @@ async function start(): Promise<void> {
   } catch (error) {
     post({ kind: "fatal", text: `cannot bind the kernel's sockets: ${(error as Error).message}` });
     return;
-  } finally {
-    Atomics.store(init.socketsSettled, 0, 1);
-    Atomics.notify(init.socketsSettled, 0);
   }
   for (const channel of Object.keys(routers) as (keyof typeof routers)[]) {
     receive(channel).catch((error: Error) => { if (!routers[channel].closed) log(`${channel} receive loop ended: ${error.message}`); });
