@@ -48,4 +48,6 @@ test("cells stored where the file cannot be written are still found by queries",
   history.store(1, "kept in memory");
   history.store(2, "this one too");
   assert.deepEqual(history.query({ hist_access_type: "tail", n: 5 }), [[1, 1, "kept in memory"], [1, 2, "this one too"]]);
+  history.store(3, "and one after a query");
+  assert.deepEqual(history.query({ hist_access_type: "tail", n: 5 }).map(([, line]) => line), [1, 2, 3]);
 });

@@ -46,8 +46,9 @@ export class History {
       }
       appendFileSync(this.file, JSON.stringify(entry) + "\n");
     } catch {
-      // History is a convenience: a read-only home must not break execution.
-      this.#unwritten.push(entry);
+      // History is a convenience: a read-only home must not break execution. Entries already
+      // read hold it; otherwise the read that a query makes later adds it.
+      if (!this.#entries) this.#unwritten.push(entry);
     }
   }
 
