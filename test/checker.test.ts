@@ -48,3 +48,21 @@ test("a declaring cell run again and again is replayed once by a restarted check
     client.close();
   }
 });
+
+test("a cell that declares nothing is checked again once a later cell changes a name it uses", async () => {
+  const client = new CheckerClient(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
+  try {
+    assert.equal((await client.check("const rate = 0.2;", 1)).ok, true);
+    assert.equal((await client.check("rate.toFixed(1)", 2)).ok, true);
+    assert.equal((await client.check("rate.toFixed(1)", 3)).ok, true);
+    // A failing declaration changes nothing: the same cell still checks.
+    assert.equal((await client.check('const other: number = "x";', 4)).ok, false);
+    assert.equal((await client.check("rate.toFixed(1)", 5)).ok, true);
+    assert.equal((await client.check('const rate = "fifth";', 6)).ok, true);
+    const again = await client.check("rate.toFixed(1)", 7);
+    assert.equal(again.ok, false);
+    assert.match(again.ok ? "" : again.diagnostics[0]!.message, /Property 'toFixed' does not exist on type '"fifth"'/);
+  } finally {
+    client.close();
+  }
+});
