@@ -19,7 +19,7 @@ import { setKernelHook } from "../runtime/kernel-hook.js";
 import { toMimeBundle } from "../runtime/mime.js";
 import { captureChildProcesses, killChildProcesses } from "../runtime/child-processes.js";
 import { CellResources } from "../runtime/cell-resources.js";
-import type { CompletionResult, InspectResult, IsCompleteResult } from "../checker/protocol.js";
+import type { CheckResult, CompletionResult, InspectResult, IsCompleteResult } from "../checker/protocol.js";
 
 import { KERNEL_ROOT } from "./checker-config.js";
 
@@ -110,7 +110,11 @@ export class Interpreter {
     // A silent request (a frontend's own query) is no notebook cell: it never replaces a cell's pools.
     const cellKey = silent ? undefined : request.cellId ?? request.code;
     const cell: CellContext = { header: request.header, identities: request.identities, executionCount, allowStdin: request.allowStdin, cellKey };
-    if (cellKey !== undefined) await this.#resources.closeCell(cellKey);
+    // Asked first, so the checker works while this thread announces the cell.
+    const script = ++this.#scriptCount;
+    const checking = this.#checker.check(request.code, script).catch((error: Error) => ({ failed: error }));
+    const closing = cellKey === undefined ? undefined : this.#resources.closeCell(cellKey);
+    if (closing) await closing;
     if (!silent) this.#frontend.publish(cell, "execute_input", { code: request.code, execution_count: executionCount });
     if (storeHistory) this.history.store(executionCount, request.code);
 
@@ -120,7 +124,7 @@ export class Interpreter {
     const running: Running = { cell, interrupt };
     this.#running = running;
     try {
-      const error = await this.#run(request.code, cell, interrupted, `Cell In[${executionCount}]`);
+      const error = await this.#run(checking, script, request.code, cell, interrupted, `Cell In[${executionCount}]`);
       if (error) {
         this.#frontend.publish(cell, "error", { ...error });
         return { status: "error", executionCount, error };
@@ -128,7 +132,7 @@ export class Interpreter {
       if (running.captured && running.captured.value !== undefined && !silent) {
         this.#frontend.publish(cell, "execute_result", { execution_count: executionCount, data: toMimeBundle(running.captured.value), metadata: {} });
       }
-      const userExpressions = await this.#userExpressions(request.userExpressions, cell, running, interrupted);
+      const userExpressions = Object.keys(request.userExpressions ?? {}).length === 0 ? {} : await this.#userExpressions(request.userExpressions, cell, running, interrupted);
       return { status: "ok", executionCount, userExpressions };
     } finally {
       this.#streams.flush();
@@ -194,10 +198,9 @@ export class Interpreter {
     this.#evaluator.close();
   }
 
-  async #run(code: string, cell: CellContext, interrupted: Promise<never>, label: string): Promise<ErrorContent | undefined> {
+  async #run(checking: Promise<CheckResult | { failed: Error }>, script: number, code: string, cell: CellContext, interrupted: Promise<never>, label: string): Promise<ErrorContent | undefined> {
     try {
-      const script = ++this.#scriptCount;
-      const checked = await Promise.race([this.#checker.check(code, script).catch((error: Error) => ({ failed: error })), interrupted]);
+      const checked = await Promise.race([checking, interrupted]);
       // The checker itself failed (it restarts for the next cell, or says why it cannot): this
       // cell's error, not the kernel's.
       if ("failed" in checked) return this.#tracebacks.fromCheckerFailure(checked.failed);

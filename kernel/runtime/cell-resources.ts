@@ -24,11 +24,14 @@ export class CellResources {
     for (const owned of this.#byCell.values()) owned.delete(resource);
   }
 
-  /** Closes what the previous run of `cellKey` left open. */
-  closeCell(cellKey: string): Promise<void> {
+  /**
+   * Closes what the previous run of `cellKey` left open. Undefined when it left nothing: most
+   * runs, which then need not wait a turn of the event loop.
+   */
+  closeCell(cellKey: string): Promise<void> | undefined {
     const owned = this.#byCell.get(cellKey);
     this.#byCell.delete(cellKey);
-    return closeAll(owned ? [...owned] : [], "the cell that made it ran again");
+    return owned?.size ? closeAll([...owned], "the cell that made it ran again") : undefined;
   }
 
   /** Closes everything: the kernel is shutting down or restarting. */
