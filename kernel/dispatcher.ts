@@ -2,6 +2,7 @@
 // once (even while a cell runs), stdin replies to whoever asked. Every request is bracketed by
 // busy/idle on IOPUB; a handler's failure is answered, never fatal.
 import { createLog } from "./log.js";
+import { asBuffer } from "./wire/codec.js";
 import type { Request } from "./session.js";
 import type { Handler, HandlerContext } from "./handlers/context.js";
 import type { ToMain } from "./transport/protocol.js";
@@ -52,7 +53,7 @@ export class Dispatcher {
   ) {}
 
   receive(incoming: Extract<ToMain, { kind: "message" }>): void {
-    const request: Request = { ...incoming.message, channel: incoming.channel, identities: incoming.message.identities.map((id) => Buffer.from(id)), buffers: incoming.message.buffers.map((b) => Buffer.from(b)) };
+    const request: Request = { ...incoming.message, channel: incoming.channel, identities: incoming.message.identities.map(asBuffer), buffers: incoming.message.buffers.map(asBuffer) };
     switch (incoming.channel) {
       case "stdin":
         this.onStdin(request);

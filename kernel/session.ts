@@ -1,7 +1,7 @@
 // Builds protocol messages (header, parent, metadata) and hands them to the transport.
 import { randomUUID } from "node:crypto";
 import type { KernelMessage } from "@jupyterlab/services";
-import type { WireMessage, JSONObject } from "./wire/codec.js";
+import { asBuffer, type WireMessage, type JSONObject } from "./wire/codec.js";
 import type { ToTransport } from "./transport/protocol.js";
 
 /** Where a session's messages go: the transport thread, or that thread's own sockets. */
@@ -10,6 +10,7 @@ export interface MessageSink {
 }
 
 export const PROTOCOL_VERSION = "5.3";
+const textEncoder = new TextEncoder();
 
 /** A request as handlers see it: the parsed message and where it came from. */
 export interface Request<C = JSONObject> extends WireMessage {
@@ -21,6 +22,7 @@ export type Parent = Pick<WireMessage, "header" | "identities">;
 
 export class KernelSession {
   readonly #transport: MessageSink;
+  readonly #topics = new Map<string, Buffer>();
 
   /** `id`: shared by every thread that speaks for this kernel, so all its messages name one session. */
   constructor(transport: MessageSink, readonly id: string = randomUUID()) {
@@ -44,7 +46,14 @@ export class KernelSession {
   }
 
   publish(msgType: string, content: JSONObject, parent: KernelMessage.IHeader | undefined, metadata: JSONObject = {}, buffers?: Uint8Array[]): void {
-    this.#send("iopub", [Buffer.from(`kernel.${this.id}.${msgType}`)], parent ?? {}, msgType, content, metadata, buffers);
+    this.#send("iopub", [this.#topic(msgType)], parent ?? {}, msgType, content, metadata, buffers);
+  }
+
+  /** IOPUB's routing frame, made once per message type, outside Node's buffer pool (see asBuffer). */
+  #topic(msgType: string): Buffer {
+    let topic = this.#topics.get(msgType);
+    if (!topic) this.#topics.set(msgType, (topic = asBuffer(textEncoder.encode(`kernel.${this.id}.${msgType}`))));
+    return topic;
   }
 
   /** Sends a request to the frontend over stdin (input_request), addressed like the shell request. */

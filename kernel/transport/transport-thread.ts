@@ -4,7 +4,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { createRequire } from "node:module";
 import type * as Zmq from "zeromq";
 import type { Session } from "node:inspector";
-import { decode, encode } from "../wire/codec.js";
+import { asBuffer, decode, encode } from "../wire/codec.js";
 import { Signer } from "../wire/signer.js";
 import { endpoint, readConnectionFile, type Channel } from "../wire/connection.js";
 import { SigintWatch } from "./sigint-helper.js";
@@ -175,8 +175,7 @@ function fromMain(message: ToTransport): void {
   switch (message.kind) {
     case "send": {
       const { channel, message: outgoing } = message;
-      const identities = outgoing.identities.map((identity) => Buffer.from(identity));
-      send(sockets[channel], encode({ ...outgoing, identities }, signer));
+      send(sockets[channel], encode({ ...outgoing, identities: outgoing.identities.map(asBuffer) }, signer));
       break;
     }
     case "responsive":

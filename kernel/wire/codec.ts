@@ -54,8 +54,16 @@ export function decode(frames: readonly Buffer[], signer: Signer): DecodeResult 
 
 export function encode(message: Omit<WireMessage, "buffers"> & { buffers?: readonly (Buffer | Uint8Array)[] }, signer: Signer): Buffer[] {
   const signed = [message.header, message.parent_header, message.metadata, message.content].map((part) => Buffer.from(JSON.stringify(part), "utf8"));
-  const buffers = (message.buffers ?? []).map((buffer) => Buffer.isBuffer(buffer) ? buffer : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+  const buffers = (message.buffers ?? []).map(asBuffer);
   return [...message.identities, DELIMITER, Buffer.from(signer.sign(signed), "utf8"), ...signed, ...buffers];
+}
+
+/**
+ * The same bytes as a Buffer, not copied. Bytes that cross between threads are kept this way:
+ * a copy would come from Node's 8 KB buffer pool, and a post copies the whole pool each time.
+ */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function isObject(value: unknown): value is JSONObject {

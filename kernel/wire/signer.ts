@@ -1,21 +1,22 @@
 // HMAC-SHA256 over the four JSON frames. The expected signature never leaves this module:
 // callers learn only whether a message is authentic.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
 
 export class Signer {
-  readonly #key: Buffer;
+  /** Prepared once: from raw bytes, every message would convert the key again. */
+  readonly #key: KeyObject | undefined;
 
   constructor(key: string) {
-    this.#key = Buffer.from(key, "utf8");
+    this.#key = key.length > 0 ? createSecretKey(Buffer.from(key, "utf8")) : undefined;
   }
 
   /** Jupyter defines an empty key as "messages are not signed". */
   get signs(): boolean {
-    return this.#key.length > 0;
+    return this.#key !== undefined;
   }
 
   sign(frames: readonly Buffer[]): string {
-    if (!this.signs) return "";
+    if (!this.#key) return "";
     const hmac = createHmac("sha256", this.#key);
     for (const frame of frames) hmac.update(frame);
     return hmac.digest("hex");
