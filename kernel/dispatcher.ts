@@ -2,10 +2,8 @@
 // once (even while a cell runs), stdin replies to whoever asked. Every request is bracketed by
 // busy/idle on IOPUB; a handler's failure is answered, never fatal.
 import { createLog } from "./log.js";
-import { asBuffer } from "./wire/codec.js";
 import type { Request } from "./session.js";
 import type { Handler, HandlerContext } from "./handlers/context.js";
-import type { ToMain } from "./transport/protocol.js";
 import { kernelInfo } from "./handlers/kernel-info.js";
 import { execute } from "./handlers/execute.js";
 import { complete } from "./handlers/complete.js";
@@ -37,24 +35,17 @@ const CONTROL: Record<string, Handler> = {
 export class Dispatcher {
   readonly #queue: Request[] = [];
   #draining = false;
-  /**
-   * How many messages the sockets had received when the last stop_on_error failure ended. An
-   * execute_request among them was queued behind the failure, even if it reaches this thread later
-   * (it may still be in the transport thread's message port): it is aborted too, as ipykernel
-   * aborts its queue. A shared counter, not clocks: two threads' clocks can disagree by a few ms.
-   */
-  #abortUpTo = 0;
 
   constructor(
     private readonly context: HandlerContext,
     private readonly onStdin: (request: Request) => void,
     private readonly onControlSeen: () => void,
-    private readonly receivedSoFar: () => number,
+    /** Resolves once the requests already waiting in the shell socket have come in (see #drain). */
+    private readonly shellDrained: () => Promise<void>,
   ) {}
 
-  receive(incoming: Extract<ToMain, { kind: "message" }>): void {
-    const request: Request = { ...incoming.message, channel: incoming.channel, identities: incoming.message.identities.map(asBuffer), buffers: incoming.message.buffers.map(asBuffer) };
-    switch (incoming.channel) {
+  receive(request: Request): void {
+    switch (request.channel) {
       case "stdin":
         this.onStdin(request);
         break;
@@ -63,10 +54,6 @@ export class Dispatcher {
         void this.#handle(request, CONTROL);
         break;
       case "shell":
-        if (request.header.msg_type === "execute_request" && incoming.sequence <= this.#abortUpTo) {
-          this.#abort(request);
-          break;
-        }
         this.#queue.push(request);
         void this.#drain();
         break;
@@ -79,7 +66,12 @@ export class Dispatcher {
     try {
       for (let request = this.#queue.shift(); request; request = this.#queue.shift()) {
         const result = await this.#handle(request, SHELL);
-        if (result?.abortQueue) this.#abortQueuedExecutions();
+        if (result?.abortQueue) {
+          // Executions sent before the failure was known were meant to follow a success, even
+          // those still waiting in the socket: ipykernel aborts them all, and so does this.
+          await this.shellDrained();
+          this.#abortQueuedExecutions();
+        }
       }
     } finally {
       this.#draining = false;
@@ -108,7 +100,6 @@ export class Dispatcher {
 
   /** stop_on_error: executions queued behind a failed one are answered "aborted", not run. */
   #abortQueuedExecutions(): void {
-    this.#abortUpTo = this.receivedSoFar();
     const kept: Request[] = [];
     for (const request of this.#queue.splice(0)) {
       if (request.header.msg_type === "execute_request") this.#abort(request);

@@ -1,17 +1,22 @@
-// The kernel's composition root: wires transport, session, interpreter and handlers together.
-// Start-up order matters on a two-core machine, where each thread that starts slows the others:
-// 1. the transport thread starts first, before this module is even loaded (run-kernel.cts); it
-//    binds the sockets and answers the first kernel_info itself (see transport-thread.ts), which
-//    is when clients consider the kernel up;
-// 2. the type checker's thread (the slowest to be ready, ~0.5 s) starts once the sockets are
-//    bound: started sooner, its own start only slowed the transport's (measured side by side:
-//    the first kernel_info_reply 12-23 ms sooner, and the first result no later);
-// 3. the main thread loads the interpreter once the sockets are bound too; it is ready long
-//    before the checker, which the first cell waits for.
+// The kernel's composition root: wires sockets, transport thread, session, interpreter and handlers
+// together. Start-up order matters on a two-core machine, where each thread that starts slows the
+// others:
+// 1. the transport thread (control, heartbeat, interrupts) starts first, before this module is
+//    even loaded (run-kernel.cts);
+// 2. this thread binds shell, IOPUB and stdin and answers kernel_info at once, before it loads
+//    the interpreter: that answer is when clients consider the kernel up;
+// 3. the type checker's thread (the slowest to be ready, ~0.5 s) starts once the sockets are
+//    bound: started sooner, its own start only slowed the first kernel_info_reply (measured side
+//    by side: 12-23 ms), and the first result came no sooner;
+// 4. this thread loads the interpreter; it is ready long before the checker, which the first
+//    cell waits for.
 import { writeSync } from "node:fs";
 import { Transport } from "./transport/transport.js";
+import { KernelSockets } from "./transport/kernel-sockets.js";
+import { KernelSession, type MessageSink, type Request } from "./session.js";
+import { asBuffer, type WireMessage } from "./wire/codec.js";
+import { readConnectionFile } from "./wire/connection.js";
 import type { LaunchedThread } from "./transport/launch.cjs";
-import type { ToMain } from "./transport/protocol.js";
 import type { Dispatcher } from "./dispatcher.js";
 
 /** `transportThread`: started first, by the kernel's entry (run-kernel.cts) or the CLI. */
@@ -20,33 +25,58 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
 
   let dispatcher: Dispatcher | undefined;
   let interrupt = () => false;
-  const early: Extract<ToMain, { kind: "message" }>[] = [];
-  const { received } = transportThread.init;
-  let transport: Transport | undefined;
-  const transportReady = Transport.attach(transportThread, (message) => {
+  /** Requests that came before the dispatcher, in order. */
+  const early: Request[] = [];
+  const transport = new Transport(transportThread, (message) => {
     if (message.kind === "interrupt") {
-      transport?.post({ kind: "responsive" });
+      transport.post({ kind: "responsive" });
       interrupt();
-    } else if (dispatcher) {
-      dispatcher.receive(message);
     } else {
-      early.push(message);
+      receive(asRequest("control", message.message));
     }
   });
   // Jupyter interrupts in signal mode with SIGINT; Node's default would kill the kernel.
-  process.on("SIGINT", () => transport?.post({ kind: "sigint" }));
+  process.on("SIGINT", () => transport.post({ kind: "sigint" }));
+
+  let sockets: KernelSockets | undefined;
+  const sink: MessageSink = {
+    send: (channel, message) => (channel === "control" ? transport.post({ kind: "send", channel, message }) : sockets!.send(channel, message)),
+  };
+  const session = new KernelSession(sink);
+  const kernelInfo = import("./handlers/kernel-info.js");
+  kernelInfo.catch(() => undefined); // awaited where it is needed
+
+  // Clients learn that a kernel is up by asking kernel_info until it answers (jupyter_client's
+  // wait_for_ready, JupyterLab on connect), and the answer needs nothing from the interpreter. So
+  // until the dispatcher takes over, kernel_info is answered here at once, unless shell requests
+  // wait before it: no reply may overtake the reply to an earlier request.
+  function receive(request: Request): void {
+    if (dispatcher) return dispatcher.receive(request);
+    const answerNow = request.header.msg_type === "kernel_info_request"
+      && (request.channel === "control" || !early.some((waiting) => waiting.channel === "shell"));
+    if (answerNow) void answerKernelInfo(request);
+    else early.push(request);
+  }
+  async function answerKernelInfo(request: Request): Promise<void> {
+    session.publish("status", { execution_state: "busy" }, request.header);
+    session.reply(request, "kernel_info_reply", (await kernelInfo).kernelInfoContent);
+    session.publish("status", { execution_state: "idle" }, request.header);
+  }
+
+  sockets = await KernelSockets.bind(readConnectionFile(transportThread.init.connectionFile), (channel, message) => receive(asRequest(channel, message)));
+  session.publish("status", { execution_state: "starting" }, undefined);
+
   const [{ CheckerClient }, { checkerConfig }] = await Promise.all([import("./interpreter/checker-client.js"), import("./interpreter/checker-config.js")]);
-  transport = await transportReady;
+  await transport.ready;
   const checker = new CheckerClient(checkerConfig(notebookDir));
 
-  const [{ KernelSession }, { SocketFrontend }, { Interpreter }, { defaultHistoryFile }, { Dispatcher: RequestDispatcher }, { killChildProcesses }] = await Promise.all([
-    import("./session.js"), import("./socket-frontend.js"), import("./interpreter/interpreter.js"),
+  const [{ SocketFrontend }, { Interpreter }, { defaultHistoryFile }, { Dispatcher: RequestDispatcher }, { killChildProcesses }] = await Promise.all([
+    import("./socket-frontend.js"), import("./interpreter/interpreter.js"),
     import("./interpreter/history.js"), import("./dispatcher.js"), import("./runtime/child-processes.js"),
   ]);
   const frontend = new SocketFrontend();
   const interpreter = new Interpreter({ notebookDir, frontend, historyFile: defaultHistoryFile(), checker });
   interrupt = () => interpreter.interrupt();
-  const session = new KernelSession(transport, transport.sessionId);
   frontend.session = session;
 
   let exiting = false;
@@ -54,14 +84,21 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
     if (exiting) return;
     exiting = true;
     await interpreter.shutdown();
-    await transport!.close();
+    await sockets!.close();
+    await transport.close();
     process.exit(0);
   };
-  dispatcher = new RequestDispatcher({ session, interpreter, exit }, (reply) => frontend.received(reply), () => transport!.post({ kind: "responsive" }), () => Atomics.load(received, 0));
+  const shell = sockets;
+  dispatcher = new RequestDispatcher({ session, interpreter, exit }, (reply) => frontend.received(reply), () => transport.post({ kind: "responsive" }), () => shell.shellDrained());
 
   process.on("SIGTERM", () => void exit());
   process.on("exit", () => killChildProcesses("SIGKILL"));
 
-  for (const message of early.splice(0)) dispatcher.receive(message);
+  for (const request of early.splice(0)) dispatcher.receive(request);
   checker.ready.catch((error: Error) => writeSync(2, `[parlab] ${error.message}\n`));
+}
+
+/** Messages from the transport thread arrive as copies, their bytes as plain Uint8Arrays. */
+function asRequest(channel: Request["channel"], message: WireMessage): Request {
+  return { ...message, channel, identities: message.identities.map(asBuffer), buffers: message.buffers.map(asBuffer) };
 }

@@ -1,12 +1,13 @@
-// Builds protocol messages (header, parent, metadata) and hands them to the transport.
+// Builds protocol messages (header, parent, metadata) and hands them to the sockets.
 import { randomUUID } from "node:crypto";
 import type { KernelMessage } from "@jupyterlab/services";
-import { asBuffer, type WireMessage, type JSONObject } from "./wire/codec.js";
-import type { ToTransport } from "./transport/protocol.js";
+import { asBuffer, type JSONObject, type OutgoingMessage, type WireMessage } from "./wire/codec.js";
 
-/** Where a session's messages go: the transport thread, or that thread's own sockets. */
+export type OutgoingChannel = "shell" | "control" | "stdin" | "iopub";
+
+/** Where a session's messages go: the sockets, whichever thread owns each. */
 export interface MessageSink {
-  post(message: ToTransport): void;
+  send(channel: OutgoingChannel, message: OutgoingMessage): void;
 }
 
 export const PROTOCOL_VERSION = "5.3";
@@ -21,12 +22,11 @@ export interface Request<C = JSONObject> extends WireMessage {
 export type Parent = Pick<WireMessage, "header" | "identities">;
 
 export class KernelSession {
-  readonly #transport: MessageSink;
+  readonly #sink: MessageSink;
   readonly #topics = new Map<string, Buffer>();
 
-  /** `id`: shared by every thread that speaks for this kernel, so all its messages name one session. */
-  constructor(transport: MessageSink, readonly id: string = randomUUID()) {
-    this.#transport = transport;
+  constructor(sink: MessageSink, readonly id: string = randomUUID()) {
+    this.#sink = sink;
   }
 
   header(msgType: string): KernelMessage.IHeader {
@@ -61,13 +61,9 @@ export class KernelSession {
     return this.#send("stdin", parent.identities, parent.header, msgType, content, {});
   }
 
-  #send(channel: "shell" | "control" | "stdin" | "iopub", identities: Buffer[], parent: KernelMessage.IHeader | JSONObject, msgType: string, content: JSONObject, metadata: JSONObject, buffers?: Uint8Array[]): string {
+  #send(channel: OutgoingChannel, identities: Buffer[], parent: KernelMessage.IHeader | JSONObject, msgType: string, content: JSONObject, metadata: JSONObject, buffers?: Uint8Array[]): string {
     const header = this.header(msgType);
-    this.#transport.post({
-      kind: "send",
-      channel,
-      message: { identities, header, parent_header: parent, metadata, content, ...(buffers ? { buffers } : {}) },
-    });
+    this.#sink.send(channel, { identities, header, parent_header: parent, metadata, content, ...(buffers ? { buffers } : {}) });
     return header.msg_id;
   }
 }

@@ -17,7 +17,6 @@ export function launchTransportThread(connectionFile: string): LaunchedThread {
     connectionFile,
     watchSignals: process.platform !== "win32",
     parentPid: parentPid(),
-    received: new Int32Array(new SharedArrayBuffer(4)),
   };
   const worker = new Worker(path.join(__dirname, "transport-thread.js"), { workerData: init, stdout: true, stderr: true });
   const early: ToMain[] = [];

@@ -1,6 +1,5 @@
 // What the transport thread and the kernel's main thread say to each other.
-import type { WireMessage } from "../wire/codec.js";
-import type { Channel } from "../wire/connection.js";
+import type { OutgoingMessage, WireMessage } from "../wire/codec.js";
 
 export interface TransportInit {
   /** Read by the transport thread itself, so the main thread can start it before loading anything. */
@@ -9,21 +8,19 @@ export interface TransportInit {
   watchSignals: boolean;
   /** JPY_PARENT_PID: the client that started the kernel; when it is gone, the kernel ends too. */
   parentPid?: number;
-  /** Counts every message the sockets delivered, shared with the main thread (see Dispatcher). */
-  received: Int32Array;
 }
 
 export type ToMain =
-  /** The sockets are bound. `sessionId`: the kernel's session, which every thread's messages name. */
-  | { kind: "ready"; sessionId: string }
+  /** Control and heartbeat are bound. */
+  | { kind: "ready" }
   | { kind: "fatal"; text: string }
-  /** `sequence`: the value of TransportInit.received once the sockets delivered this message. */
-  | { kind: "message"; channel: Exclude<Channel, "iopub" | "hb">; message: WireMessage; sequence: number }
+  | { kind: "message"; channel: "control"; message: WireMessage }
   /** A SIGINT reached the kernel (from the helper or from the main thread's own handler). */
   | { kind: "interrupt" };
 
 export type ToTransport =
-  | { kind: "send"; channel: "shell" | "control" | "stdin" | "iopub"; message: Omit<WireMessage, "buffers"> & { buffers?: Uint8Array[] } }
+  /** A reply on control; the main thread sends everything else on its own sockets. */
+  | { kind: "send"; channel: "control"; message: OutgoingMessage }
   /** The main thread saw the interrupt or shutdown it was asked to handle: no need to force it. */
   | { kind: "responsive" }
   /** The main thread itself received SIGINT. */

@@ -5,8 +5,8 @@
 import { createRequire } from "node:module";
 import type { ChildProcess } from "node:child_process";
 
-// Loaded when the first helper is spawned, not with the transport thread: the kernel's first
-// answer waits for every module that thread loads.
+// Loaded when the first helper is spawned, not with the transport thread, which binds the control
+// socket sooner for loading less.
 const require = createRequire(import.meta.url);
 
 const SCRIPT = 'trap "hit=1; echo i" INT; trap "" TERM HUP; while :; do hit=0; read -r _ && continue; [ "$hit" = 1 ] || exit 0; done';

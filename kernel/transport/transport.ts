@@ -1,4 +1,4 @@
-// The main thread's handle on the transport thread.
+// The main thread's handle on the transport thread (control, heartbeat, interrupts).
 import type { Worker } from "node:worker_threads";
 import { sendThreadOutputToLog } from "../log.js";
 import type { LaunchedThread } from "./launch.cjs";
@@ -8,22 +8,21 @@ export type IncomingHandler = (message: Exclude<ToMain, { kind: "ready" | "fatal
 
 export class Transport {
   readonly #worker: Worker;
+  /** Resolves once control and heartbeat are bound; rejects if they cannot be. */
+  readonly ready: Promise<void>;
 
-  private constructor(worker: Worker, readonly sessionId: string) {
-    this.#worker = worker;
-  }
-
-  /** Takes over a launched transport thread; resolves once its sockets are bound. */
-  static attach(thread: LaunchedThread, onIncoming: IncomingHandler): Promise<Transport> {
-    const { worker } = thread;
-    sendThreadOutputToLog(worker);
-    return new Promise<Transport>((resolve, reject) => {
+  /** Takes over a launched transport thread. */
+  constructor(thread: LaunchedThread, onIncoming: IncomingHandler) {
+    this.#worker = thread.worker;
+    sendThreadOutputToLog(this.#worker);
+    this.ready = new Promise<void>((resolve, reject) => {
       thread.listen((message) => {
-        if (message.kind === "ready") resolve(new Transport(worker, message.sessionId));
+        if (message.kind === "ready") resolve();
         else if (message.kind === "fatal") reject(new Error(message.text));
         else onIncoming(message);
       }, reject);
     });
+    this.ready.catch(() => undefined); // the kernel's start awaits it, maybe after it failed
   }
 
   post(message: ToTransport): void {

@@ -52,7 +52,10 @@ export function decode(frames: readonly Buffer[], signer: Signer): DecodeResult 
   };
 }
 
-export function encode(message: Omit<WireMessage, "buffers"> & { buffers?: readonly (Buffer | Uint8Array)[] }, signer: Signer): Buffer[] {
+/** A message to send: binary buffers may be any bytes. */
+export type OutgoingMessage = Omit<WireMessage, "buffers"> & { buffers?: readonly Uint8Array[] };
+
+export function encode(message: OutgoingMessage, signer: Signer): Buffer[] {
   const signed = [message.header, message.parent_header, message.metadata, message.content].map((part) => Buffer.from(JSON.stringify(part), "utf8"));
   const buffers = (message.buffers ?? []).map(asBuffer);
   return [...message.identities, DELIMITER, Buffer.from(signer.sign(signed), "utf8"), ...signed, ...buffers];

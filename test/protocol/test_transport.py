@@ -59,8 +59,9 @@ class Transports(unittest.TestCase):
 
 
 class FirstKernelInfo(unittest.TestCase):
-    """The transport thread answers the first kernel_info itself, before the interpreter is
-    loaded. That answer must be the one the kernel gives later, in the same session."""
+    """The main thread answers the first kernel_info as soon as its sockets are bound, before it
+    loads the interpreter. That answer must be the one the kernel gives later, in the same
+    session."""
 
     def test_the_first_answer_matches_later_ones(self):
         km = KernelManager(kernel_name="parlab")
