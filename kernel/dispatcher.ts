@@ -34,15 +34,20 @@ const CONTROL: Record<string, Handler> = {
 
 export class Dispatcher {
   readonly #queue: Request[] = [];
+  /** Queued executions a stop_on_error failure before them cancelled: answered "aborted" in turn. */
+  readonly #cancelled = new WeakSet<Request>();
   #draining = false;
+  readonly #context: HandlerContext;
 
   constructor(
-    private readonly context: HandlerContext,
+    context: Omit<HandlerContext, "abortQueuedExecutions">,
     private readonly onStdin: (request: Request) => void,
     private readonly onControlSeen: () => void,
-    /** Resolves once the requests already waiting in the shell socket have come in (see #drain). */
+    /** Resolves once the requests already waiting in the shell socket have come in. */
     private readonly shellDrained: () => Promise<void>,
-  ) {}
+  ) {
+    this.#context = { ...context, abortQueuedExecutions: () => this.#abortQueuedExecutions() };
+  }
 
   receive(request: Request): void {
     switch (request.channel) {
@@ -65,27 +70,22 @@ export class Dispatcher {
     this.#draining = true;
     try {
       for (let request = this.#queue.shift(); request; request = this.#queue.shift()) {
-        const result = await this.#handle(request, SHELL);
-        if (result?.abortQueue) {
-          // Executions sent before the failure was known were meant to follow a success, even
-          // those still waiting in the socket: ipykernel aborts them all, and so does this.
-          await this.shellDrained();
-          this.#abortQueuedExecutions();
-        }
+        if (this.#cancelled.has(request)) this.#abort(request);
+        else await this.#handle(request, SHELL);
       }
     } finally {
       this.#draining = false;
     }
   }
 
-  async #handle(request: Request, table: Record<string, Handler>) {
-    const { session, interpreter } = this.context;
+  async #handle(request: Request, table: Record<string, Handler>): Promise<void> {
+    const { session, interpreter } = this.#context;
     const type = request.header.msg_type;
     const handler = Object.hasOwn(table, type) ? table[type] : undefined;
     session.publish("status", { execution_state: "busy" }, request.header);
     try {
-      if (handler) return await handler(request, this.context);
-      log(`ignored a ${request.channel} message of unknown type ${JSON.stringify(type)}`);
+      if (handler) await handler(request, this.#context);
+      else log(`ignored a ${request.channel} message of unknown type ${JSON.stringify(type)}`);
     } catch (error) {
       log(`${type} failed: ${(error as Error).stack ?? error}`);
       if (type.endsWith("_request")) {
@@ -95,23 +95,22 @@ export class Dispatcher {
       interpreter.flushOutput();
       session.publish("status", { execution_state: "idle" }, request.header);
     }
-    return undefined;
   }
 
-  /** stop_on_error: executions queued behind a failed one are answered "aborted", not run. */
-  #abortQueuedExecutions(): void {
-    const kept: Request[] = [];
-    for (const request of this.#queue.splice(0)) {
-      if (request.header.msg_type === "execute_request") this.#abort(request);
-      else kept.push(request);
-    }
-    this.#queue.push(...kept);
+  /**
+   * stop_on_error: executions queued behind a failed one, those still in the socket included,
+   * were sent to follow a success, and are answered "aborted" instead of run (as ipykernel does).
+   * Called before the failure is answered, so a request sent after that answer was seen runs.
+   */
+  async #abortQueuedExecutions(): Promise<void> {
+    await this.shellDrained();
+    for (const request of this.#queue) if (request.header.msg_type === "execute_request") this.#cancelled.add(request);
   }
 
   #abort(request: Request): void {
-    const { session } = this.context;
+    const { session } = this.#context;
     session.publish("status", { execution_state: "busy" }, request.header);
-    session.reply(request, "execute_reply", { status: "aborted", execution_count: this.context.interpreter.executionCount }, { status: "aborted" });
+    session.reply(request, "execute_reply", { status: "aborted", execution_count: this.#context.interpreter.executionCount }, { status: "aborted" });
     session.publish("status", { execution_state: "idle" }, request.header);
   }
 }

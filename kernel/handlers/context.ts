@@ -7,8 +7,8 @@ export interface HandlerContext {
   interpreter: Interpreter;
   /** Replies have been sent: end the process (or get ready to be started again). */
   exit(): Promise<void>;
+  /** stop_on_error: the executions queued behind this request are answered "aborted"; call before replying. */
+  abortQueuedExecutions(): Promise<void>;
 }
 
-/** An execute handler may ask for the queued executions to be aborted (stop_on_error). */
-export type HandlerResult = void | { abortQueue: boolean };
-export type Handler = (request: Request, context: HandlerContext) => Promise<HandlerResult> | HandlerResult;
+export type Handler = (request: Request, context: HandlerContext) => Promise<void> | void;

@@ -18,7 +18,7 @@ async function pageHelp(name: string, request: Request, { session, interpreter }
   });
 }
 
-export const execute: Handler = async (request, { session, interpreter }) => {
+export const execute: Handler = async (request, { session, interpreter, abortQueuedExecutions }) => {
   const content = request.content as {
     code?: unknown; silent?: boolean; store_history?: boolean; user_expressions?: Record<string, string>; allow_stdin?: boolean;
   };
@@ -46,7 +46,7 @@ export const execute: Handler = async (request, { session, interpreter }) => {
   if (outcome.status === "ok") {
     session.reply(request, "execute_reply", { status: "ok", execution_count: outcome.executionCount, user_expressions: outcome.userExpressions, payload: [] }, { status: "ok" });
   } else {
+    if ((request.content.stop_on_error ?? true) !== false) await abortQueuedExecutions();
     session.reply(request, "execute_reply", { status: "error", execution_count: outcome.executionCount, ...outcome.error }, { status: "error" });
-    return { abortQueue: (request.content.stop_on_error ?? true) !== false };
   }
 };

@@ -19,6 +19,7 @@ export class KernelSockets {
   readonly #iopub: Zmq.Publisher;
   readonly #queues = new SendQueues((error) => log(`send failed: ${error.message}`));
   #closing = false;
+  #shellReceived = 0;
 
   private constructor(info: ConnectionInfo) {
     this.#signer = new Signer(info.key);
@@ -57,10 +58,20 @@ export class KernelSockets {
   /**
    * Resolves once the requests zeromq already holds for the shell have been read, so that
    * stop_on_error can abort every request that was queued behind a failure, as ipykernel does.
+   * Held requests are read one after another without waiting, once the event loop polls the
+   * socket, so they are all in once a whole turn of the loop brings no more. (Asking the socket
+   * whether it is readable instead would race with the pending read: the answer consumes the
+   * signal that read waits for.)
    */
   async shellDrained(): Promise<void> {
     const until = performance.now() + DRAIN_LIMIT_MS;
-    while (this.#routers.shell.readable && performance.now() < until) await new Promise((resolve) => setImmediate(resolve));
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    await nextTurn(); // the end of this turn: the next one is whole, its poll included
+    let seen;
+    do {
+      seen = this.#shellReceived;
+      await nextTurn();
+    } while (this.#shellReceived !== seen && performance.now() < until);
   }
 
   /** Sends what is queued (waiting up to 500 ms for slow peers), then closes. */
@@ -83,6 +94,7 @@ export class KernelSockets {
 
   async #receive(channel: MainChannel, onMessage: (channel: MainChannel, message: WireMessage) => void): Promise<void> {
     for await (const frames of this.#routers[channel]) {
+      if (channel === "shell") this.#shellReceived++;
       const result = decode(frames, this.#signer);
       if (!result.ok) { log(`dropped a ${channel} message: ${result.reason}`); continue; }
       try {

@@ -2,7 +2,7 @@
 stop_on_error), errors with cell positions, and type checking across cells."""
 import unittest
 
-from harness import KernelTestCase, execute, iopub_until_idle, result_of, text_of, wait_reply
+from harness import KernelTestCase, drain_iopub, execute, iopub_until_idle, result_of, text_of, wait_reply
 
 
 class ExecuteSemantics(KernelTestCase):
@@ -48,7 +48,9 @@ class ExecuteSemantics(KernelTestCase):
         self.assertIn("allow_stdin", reply["content"]["evalue"])
 
     def send_three(self, stop_on_error):
-        failing = self.kc.execute("throw new Error('first fails')", stop_on_error=stop_on_error)
+        # The failure waits a little, so the two behind it are surely queued when it comes: a
+        # request that arrives after a failure was answered is not behind it.
+        failing = self.kc.execute("await new Promise((r) => setTimeout(r, 300)); throw new Error('first fails')", stop_on_error=stop_on_error)
         second = self.kc.execute("'second ran'")
         third = self.kc.execute("'third ran'")
         return [wait_reply(self.kc, m)["content"]["status"] for m in (failing, second, third)]
@@ -72,6 +74,16 @@ class ExecuteSemantics(KernelTestCase):
         execute(self.kc, "throw new Error('x')")
         reply, outputs = execute(self.kc, "'fine'")
         self.assertEqual(reply["content"]["status"], "ok")
+
+    def test_a_request_sent_once_the_error_is_answered_always_runs(self):
+        # The abort covers what was sent before the failure was answered, never what a client sent
+        # after reading that answer; and the shell is read on after every abort (no hang).
+        for n in range(100):
+            failing = wait_reply(self.kc, self.kc.execute("throw new Error('x')"), timeout=10)
+            self.assertEqual(failing["content"]["status"], "error")
+            after = wait_reply(self.kc, self.kc.execute(f"{n}"), timeout=10)
+            self.assertEqual(after["content"]["status"], "ok", f"the request after failure {n}")
+        drain_iopub(self.kc)
 
 
 class Errors(KernelTestCase):
