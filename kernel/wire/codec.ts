@@ -55,10 +55,18 @@ export function decode(frames: readonly Buffer[], signer: Signer): DecodeResult 
 /** A message to send: binary buffers may be any bytes. */
 export type OutgoingMessage = Omit<WireMessage, "buffers"> & { buffers?: readonly Uint8Array[] };
 
-export function encode(message: OutgoingMessage, signer: Signer): Buffer[] {
-  const signed = [message.header, message.parent_header, message.metadata, message.content].map((part) => Buffer.from(JSON.stringify(part), "utf8"));
+/** Frames for zeromq; its send takes strings as UTF-8. */
+export type Frame = Buffer | string;
+
+/**
+ * The JSON parts and the signature go to zeromq as strings: it copies a string into its message
+ * once, while a Buffer over 128 bytes is shared with it and handed back to this thread after the
+ * send, a wake-up of this thread for every message.
+ */
+export function encode(message: OutgoingMessage, signer: Signer): Frame[] {
+  const signed = [message.header, message.parent_header, message.metadata, message.content].map((part) => JSON.stringify(part));
   const buffers = (message.buffers ?? []).map(asBuffer);
-  return [...message.identities, DELIMITER, Buffer.from(signer.sign(signed), "utf8"), ...signed, ...buffers];
+  return [...message.identities, DELIMITER, signer.sign(signed), ...signed, ...buffers];
 }
 
 /**

@@ -15,7 +15,8 @@ export class Signer {
     return this.#key !== undefined;
   }
 
-  sign(frames: readonly Buffer[]): string {
+  /** Strings are signed as their UTF-8 bytes, as they are sent. */
+  sign(frames: readonly (Buffer | string)[]): string {
     if (!this.#key) return "";
     const hmac = createHmac("sha256", this.#key);
     for (const frame of frames) hmac.update(frame);
