@@ -56,6 +56,9 @@ export class NotebookProgram {
       declaration: false,
       sourceMap: true,
       newLine: ts.NewLineKind.LineFeed,
+      // Printing comments is a good part of emitting a cell: without them, a 229-line cell's
+      // first run is ~9 % quicker (interleaved A/B). Only a function's toString() shows it.
+      removeComments: true,
     };
     this.#host = new LanguageHost(options, this.#directory, [config.globalsFile], JSDOC_PARSING);
     this.#service = ts.createLanguageService(this.#host, ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, this.#directory, JSDOC_PARSING));
