@@ -38,9 +38,9 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
   // Jupyter interrupts in signal mode with SIGINT; Node's default would kill the kernel.
   process.on("SIGINT", () => transport.post({ kind: "sigint" }));
 
-  let sockets: KernelSockets | undefined;
+  const sockets = new KernelSockets(readConnectionFile(transportThread.init.connectionFile));
   const sink: MessageSink = {
-    send: (channel, message) => (channel === "control" ? transport.post({ kind: "send", channel, message }) : sockets!.send(channel, message)),
+    send: (channel, message) => (channel === "control" ? transport.post({ kind: "send", channel, message }) : sockets.send(channel, message)),
   };
   const session = new KernelSession(sink);
   const kernelInfo = import("./handlers/kernel-info.js");
@@ -63,7 +63,7 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
     session.publish("status", { execution_state: "idle" }, request.header);
   }
 
-  sockets = await KernelSockets.bind(readConnectionFile(transportThread.init.connectionFile), (channel, message) => receive(asRequest(channel, message)));
+  await sockets.bind((channel, message) => receive(asRequest(channel, message)));
   session.publish("status", { execution_state: "starting" }, undefined);
 
   const [{ CheckerClient }, { checkerConfig }] = await Promise.all([import("./interpreter/checker-client.js"), import("./interpreter/checker-config.js")]);
@@ -84,12 +84,11 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
     if (exiting) return;
     exiting = true;
     await interpreter.shutdown();
-    await sockets!.close();
+    await sockets.close();
     await transport.close();
     process.exit(0);
   };
-  const shell = sockets;
-  dispatcher = new RequestDispatcher({ session, interpreter, exit }, (reply) => frontend.received(reply), () => transport.post({ kind: "responsive" }), () => shell.shellDrained());
+  dispatcher = new RequestDispatcher({ session, interpreter, exit }, (reply) => frontend.received(reply), () => transport.post({ kind: "responsive" }), () => sockets.shellDrained());
 
   process.on("SIGTERM", () => void exit());
   process.on("exit", () => killChildProcesses("SIGKILL"));

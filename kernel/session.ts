@@ -1,7 +1,7 @@
 // Builds protocol messages (header, parent, metadata) and hands them to the sockets.
 import { randomUUID } from "node:crypto";
 import type { KernelMessage } from "@jupyterlab/services";
-import { asBuffer, type JSONObject, type OutgoingMessage, type WireMessage } from "./wire/codec.js";
+import type { JSONObject, OutgoingMessage, WireMessage } from "./wire/codec.js";
 
 export type OutgoingChannel = "shell" | "control" | "stdin" | "iopub";
 
@@ -11,7 +11,6 @@ export interface MessageSink {
 }
 
 export const PROTOCOL_VERSION = "5.3";
-const textEncoder = new TextEncoder();
 
 /** A request as handlers see it: the parsed message and where it came from. */
 export interface Request<C = JSONObject> extends WireMessage {
@@ -49,10 +48,10 @@ export class KernelSession {
     this.#send("iopub", [this.#topic(msgType)], parent ?? {}, msgType, content, metadata, buffers);
   }
 
-  /** IOPUB's routing frame, made once per message type, outside Node's buffer pool (see asBuffer). */
+  /** IOPUB's routing frame, made once per message type. */
   #topic(msgType: string): Buffer {
     let topic = this.#topics.get(msgType);
-    if (!topic) this.#topics.set(msgType, (topic = asBuffer(textEncoder.encode(`kernel.${this.id}.${msgType}`))));
+    if (!topic) this.#topics.set(msgType, (topic = Buffer.from(`kernel.${this.id}.${msgType}`)));
     return topic;
   }
 

@@ -21,7 +21,7 @@ export class KernelSockets {
   #closing = false;
   #shellReceived = 0;
 
-  private constructor(info: ConnectionInfo) {
+  constructor(private readonly info: ConnectionInfo) {
     this.#signer = new Signer(info.key);
     // Neither kind of socket ever blocks a send (a router drops what it cannot route, a
     // publisher what a slow subscriber cannot take), so a send need not ask first whether it
@@ -31,24 +31,22 @@ export class KernelSockets {
   }
 
   /** Binds shell, IOPUB and stdin as the connection file says, then hands every authentic request to `onMessage`. */
-  static async bind(info: ConnectionInfo, onMessage: (channel: MainChannel, message: WireMessage) => void): Promise<KernelSockets> {
-    const sockets = new KernelSockets(info);
+  async bind(onMessage: (channel: MainChannel, message: WireMessage) => void): Promise<void> {
     try {
       await Promise.all([
-        sockets.#routers.shell.bind(endpoint(info, "shell")),
-        sockets.#routers.stdin.bind(endpoint(info, "stdin")),
-        sockets.#iopub.bind(endpoint(info, "iopub")),
+        this.#routers.shell.bind(endpoint(this.info, "shell")),
+        this.#routers.stdin.bind(endpoint(this.info, "stdin")),
+        this.#iopub.bind(endpoint(this.info, "iopub")),
       ]);
     } catch (error) {
-      sockets.#closeNow();
+      for (const socket of this.#sockets()) socket.close();
       throw new Error(`cannot bind the kernel's sockets: ${(error as Error).message}`);
     }
     for (const channel of ["shell", "stdin"] as const) {
-      sockets.#receive(channel, onMessage).catch((error: Error) => {
-        if (!sockets.#routers[channel].closed) log(`${channel} receive loop ended: ${error.message}`);
+      this.#receive(channel, onMessage).catch((error: Error) => {
+        if (!this.#routers[channel].closed) log(`${channel} receive loop ended: ${error.message}`);
       });
     }
-    return sockets;
   }
 
   send(channel: MainChannel | "iopub", message: OutgoingMessage): void {
@@ -85,10 +83,6 @@ export class KernelSockets {
       socket.linger = 500;
       socket.close();
     }
-  }
-
-  #closeNow(): void {
-    for (const socket of this.#sockets()) socket.close();
   }
 
   #sockets(): Zmq.Socket[] {
