@@ -2,11 +2,11 @@
 // replies and output written, on the thread that handles them, with no thread hop in between
 // (a 1+1 round trip is a third shorter than through the transport thread). Control and the
 // heartbeat stay on the transport thread, which answers while a cell keeps this thread busy.
-import { decode, encode, type OutgoingMessage, type WireMessage } from "../wire/codec.js";
+import { encode, type OutgoingMessage, type WireMessage } from "../wire/codec.js";
 import { Signer } from "../wire/signer.js";
 import { endpoint, type ConnectionInfo } from "../wire/connection.js";
 import { createLog } from "../log.js";
-import { SendQueues, zmq, type Zmq } from "./zmq.js";
+import { readAuthentic, SendQueues, zmq, type Zmq } from "./zmq.js";
 
 export type MainChannel = "shell" | "stdin";
 
@@ -42,11 +42,11 @@ export class KernelSockets {
       for (const socket of this.#sockets()) socket.close();
       throw new Error(`cannot bind the kernel's sockets: ${(error as Error).message}`);
     }
-    for (const channel of ["shell", "stdin"] as const) {
-      this.#receive(channel, onMessage).catch((error: Error) => {
-        if (!this.#routers[channel].closed) log(`${channel} receive loop ended: ${error.message}`);
-      });
-    }
+    readAuthentic(this.#routers.shell, "shell", this.#signer, log, (message) => {
+      this.#shellReceived++;
+      onMessage("shell", message);
+    });
+    readAuthentic(this.#routers.stdin, "stdin", this.#signer, log, (message) => onMessage("stdin", message));
   }
 
   send(channel: MainChannel | "iopub", message: OutgoingMessage): void {
@@ -78,29 +78,11 @@ export class KernelSockets {
   /** Sends what is queued (waiting up to 500 ms for slow peers), then closes. */
   async close(): Promise<void> {
     this.#closing = true;
-    await this.#queues.settled();
-    for (const socket of this.#sockets()) {
-      socket.linger = 500;
-      socket.close();
-    }
+    await this.#queues.closeWhenSent(this.#sockets());
   }
 
   #sockets(): Zmq.Socket[] {
     return [this.#routers.shell, this.#routers.stdin, this.#iopub];
-  }
-
-  async #receive(channel: MainChannel, onMessage: (channel: MainChannel, message: WireMessage) => void): Promise<void> {
-    for await (const frames of this.#routers[channel]) {
-      if (channel === "shell") this.#shellReceived++;
-      const result = decode(frames, this.#signer);
-      if (!result.ok) { log(`dropped a ${channel} message: ${result.reason}`); continue; }
-      try {
-        onMessage(channel, result.message);
-      } catch (error) {
-        // A request that cannot even be queued is dropped, never the loop that reads the next.
-        log(`a ${channel} message could not be handled: ${(error as Error).stack ?? error}`);
-      }
-    }
   }
 }
 

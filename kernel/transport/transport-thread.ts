@@ -4,12 +4,12 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createRequire } from "node:module";
 import type { Session } from "node:inspector";
-import { asBuffer, decode, encode } from "../wire/codec.js";
+import { asBuffer, encode, type WireMessage } from "../wire/codec.js";
 import { Signer } from "../wire/signer.js";
 import { endpoint, readConnectionFile } from "../wire/connection.js";
 import { SigintWatch } from "./sigint-helper.js";
 import { createLog } from "../log.js";
-import { SendQueues, zmq } from "./zmq.js";
+import { readAuthentic, SendQueues, zmq } from "./zmq.js";
 import type { ToMain, ToTransport, TransportInit } from "./protocol.js";
 
 const require = createRequire(import.meta.url);
@@ -35,15 +35,11 @@ const control = new zmq.Router();
 const heartbeat = new zmq.Reply();
 const queues = new SendQueues((error) => log(`send failed: ${error.message}`));
 
-async function receive(): Promise<void> {
-  for await (const frames of control) {
-    const result = decode(frames, signer);
-    if (!result.ok) { log(`dropped a control message: ${result.reason}`); continue; }
-    const type = result.message.header.msg_type;
-    if (type === "interrupt_request") expectMainToRespond(INTERRUPT_GRACE_MS);
-    if (type === "shutdown_request") expectMainToRespond(SHUTDOWN_GRACE_MS);
-    post({ kind: "message", channel: "control", message: result.message });
-  }
+function forwardControl(message: WireMessage): void {
+  const type = message.header.msg_type;
+  if (type === "interrupt_request") expectMainToRespond(INTERRUPT_GRACE_MS);
+  if (type === "shutdown_request") expectMainToRespond(SHUTDOWN_GRACE_MS);
+  post({ kind: "message", channel: "control", message });
 }
 
 async function echoHeartbeats(): Promise<void> {
@@ -133,11 +129,7 @@ function fromMain(message: ToTransport): void {
 
 async function close(): Promise<void> {
   clearTimeout(forceTimer);
-  await queues.settled();
-  for (const socket of [control, heartbeat]) {
-    socket.linger = 500;
-    socket.close();
-  }
+  await queues.closeWhenSent([control, heartbeat]);
   sigintWatch.stop();
   inspector?.disconnect();
   port.close();
@@ -152,7 +144,7 @@ async function start(): Promise<void> {
     post({ kind: "fatal", text: `cannot bind the kernel's control and heartbeat sockets: ${(error as Error).message}` });
     return;
   }
-  receive().catch((error: Error) => { if (!control.closed) log(`control receive loop ended: ${error.message}`); });
+  readAuthentic(control, "control", signer, log, forwardControl);
   echoHeartbeats().catch(() => undefined);
   post({ kind: "ready" });
   // Spawning the helper blocks this thread for ~10 ms; no cell runs this early, so until then
