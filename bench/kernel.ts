@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { JupyterClient, withTimeout, writeConnectionFile, type Received, type Request } from "./jupyter-client.js";
 import { groupMembers, treeRss, type TreeRss } from "./process-tree.js";
 import { budgetedRounds } from "./rounds.js";
+import { kernelArgv } from "../kernel/install/kernelspec.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -34,8 +35,10 @@ interface KernelSpec {
   comment: string;
 }
 
+/** Each kernel is started as its kernelspec has Jupyter start it. */
+const [parlabCommand, ...parlabArgs] = kernelArgv() as [string, ...string[]];
 const KERNELS: KernelSpec[] = [
-  { name: "parlab", command: process.execPath, args: (f) => ["dist/kernel/run-kernel.cjs", f], cell: TS_CELL, comment: "//" },
+  { name: "parlab", command: parlabCommand, args: (f) => parlabArgs.map((arg) => (arg === "{connection_file}" ? f : arg)), cell: TS_CELL, comment: "//" },
   { name: "tslab", command: process.execPath, args: (f) => ["node_modules/tslab/bin/tslab", "kernel", "--config-path", f], cell: TS_CELL, comment: "//" },
   { name: "ipykernel", command: "/usr/bin/python3", args: (f) => ["-m", "ipykernel_launcher", "-f", f], cell: PY_CELL, comment: "#" },
 ];

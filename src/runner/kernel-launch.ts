@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { kernelSearchPath } from "../../kernel/install/jupyter-paths.js";
-import { kernelEntryPath } from "../../kernel/install/kernelspec.js";
+import { kernelArgv } from "../../kernel/install/kernelspec.js";
 
 export interface KernelLaunch {
   name: string;
@@ -16,7 +16,7 @@ export interface KernelLaunch {
 export const BUILT_IN_KERNEL = "parlab";
 
 export function builtInKernel(): KernelLaunch {
-  return { name: BUILT_IN_KERNEL, argv: [process.execPath, kernelEntryPath, "{connection_file}"], env: {}, interruptMode: "message" };
+  return { name: BUILT_IN_KERNEL, argv: kernelArgv(), env: {}, interruptMode: "message" };
 }
 
 export async function findKernel(name: string | undefined): Promise<KernelLaunch> {
