@@ -36,9 +36,8 @@ interface KernelSpec {
 }
 
 /** Each kernel is started as its kernelspec has Jupyter start it. */
-const [parlabCommand, ...parlabArgs] = kernelArgv() as [string, ...string[]];
 const KERNELS: KernelSpec[] = [
-  { name: "parlab", command: parlabCommand, args: (f) => parlabArgs.map((arg) => (arg === "{connection_file}" ? f : arg)), cell: TS_CELL, comment: "//" },
+  { name: "parlab", command: process.execPath, args: (f) => kernelArgv(f).slice(1) /* after this node */, cell: TS_CELL, comment: "//" },
   { name: "tslab", command: process.execPath, args: (f) => ["node_modules/tslab/bin/tslab", "kernel", "--config-path", f], cell: TS_CELL, comment: "//" },
   { name: "ipykernel", command: "/usr/bin/python3", args: (f) => ["-m", "ipykernel_launcher", "-f", f], cell: PY_CELL, comment: "#" },
 ];

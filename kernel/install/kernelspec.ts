@@ -41,14 +41,15 @@ export function kernelSpecName(requested: string): string {
 }
 
 /**
- * How Jupyter starts the kernel; absolute paths, because it starts kernels without our PATH or
- * working directory. `--v8-pool-size=0` sizes V8's background threads (GC, optimizing compiler)
- * to the machine's cores less one, instead of a fixed 4: the kernel already runs three threads of
- * its own, and on 2 cores the extra four made the type checker wait for the CPU (interleaved A/B
- * on 2 cores: a 229-line typed cell's first run 136 → 113 ms, spawn to first result 402 → 343 ms).
+ * How Jupyter starts the kernel (given a connection file, the command itself): this node, with
+ * absolute paths, because Jupyter starts kernels without our PATH or working directory.
+ * `--v8-pool-size=0` sizes V8's background threads (GC, optimizing compiler) to the machine's
+ * cores less one, instead of a fixed 4: the kernel already runs three threads of its own, and on
+ * 2 cores the extra four made the type checker wait for the CPU (interleaved A/B on 2 cores: a
+ * 229-line typed cell's first run 136 → 113 ms, spawn to first result 402 → 343 ms).
  */
-export function kernelArgv(): string[] {
-  return [process.execPath, "--v8-pool-size=0", kernelEntryPath, "{connection_file}"];
+export function kernelArgv(connectionFile = "{connection_file}"): string[] {
+  return [process.execPath, "--v8-pool-size=0", kernelEntryPath, connectionFile];
 }
 
 export function kernelJson(displayName: string, interruptMode: InterruptMode): KernelJson {
