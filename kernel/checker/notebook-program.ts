@@ -21,9 +21,6 @@ export class NotebookProgram {
   readonly #documentation: Documentation;
   readonly #directory: string;
   readonly #scope = new Map<string, number>();
-  #scopeVersion = 0;
-  /** Results of cells that declare nothing: the same code in the same scope checks the same. */
-  readonly #pureResults = new Map<string, CheckResult>();
   /**
    * Committed cells by their full text (the cell plus its imports): re-running a cell unchanged,
    * with the names it uses still coming from the same cells, checks the same, so it reuses the
@@ -101,10 +98,6 @@ export class NotebookProgram {
   }
 
   check(code: string, cell: number): CheckResult {
-    const cacheKey = `${this.#scopeVersion}\0${code}`;
-    const cached = this.#pureResults.get(cacheKey);
-    if (cached) return cached;
-
     const source = ts.createSourceFile(PENDING, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
     const names = collectCellNames(source);
     const text = code + this.#stitching(names.declared, names.exported);
@@ -134,8 +127,6 @@ export class NotebookProgram {
     if (changesScope) {
       this.#commit(cell, text, names.declared);
       this.#committed.set(text, { cell, result });
-    } else {
-      this.#pureResults.set(cacheKey, result);
     }
     return result;
   }
@@ -210,8 +201,6 @@ export class NotebookProgram {
     this.#host.set(this.#path(cellModule(cell) + ".ts"), text);
     this.#host.set(this.#path(PENDING), "");
     for (const name of declared) this.#scope.set(name, cell);
-    this.#scopeVersion++;
-    this.#pureResults.clear();
   }
 
   /** The imports from earlier cells and the exports for later ones, appended after the cell. */

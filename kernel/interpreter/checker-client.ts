@@ -73,8 +73,8 @@ export class CheckerClient {
   #gaveUp: Error | undefined;
   /**
    * Passing checks of cells that declare nothing, by code, until a cell changes the scope: the
-   * checker would answer them from its own cache, and asking it is two thread hops, a tenth of a
-   * `1+1` round trip.
+   * same code in the same scope checks the same. Kept on this side, because asking the checker is
+   * two thread hops, a tenth of a `1+1` round trip.
    */
   readonly #pureResults = new Map<string, CheckResult>();
 
