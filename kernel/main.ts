@@ -33,7 +33,7 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
       transport.post({ kind: "responsive" });
       interrupt();
     } else {
-      receive(asRequest("control", message.message));
+      receive(fromTransportThread(message.message));
     }
   });
   // Jupyter interrupts in signal mode with SIGINT; Node's default would kill the kernel.
@@ -64,7 +64,7 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
     session.publish("status", { execution_state: "idle" }, request.header);
   }
 
-  await sockets.bind((channel, message) => receive(asRequest(channel, message)));
+  await sockets.bind((channel, message) => receive({ ...message, channel }));
   session.publish("status", { execution_state: "starting" }, undefined);
 
   const [{ CheckerClient }, { checkerConfig }] = await Promise.all([import("./interpreter/checker-client.js"), import("./interpreter/checker-config.js")]);
@@ -98,7 +98,7 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
   checker.ready.catch((error: Error) => writeSync(2, `[parlab] ${error.message}\n`));
 }
 
-/** Messages from the transport thread arrive as copies, their bytes as plain Uint8Arrays. */
-function asRequest(channel: Request["channel"], message: WireMessage): Request {
-  return { ...message, channel, identities: message.identities.map(asBuffer), buffers: message.buffers.map(asBuffer) };
+/** Control messages come from the transport thread as copies, their bytes as plain Uint8Arrays. */
+function fromTransportThread(message: WireMessage): Request {
+  return { ...message, channel: "control", identities: message.identities.map(asBuffer), buffers: message.buffers.map(asBuffer) };
 }
