@@ -85,7 +85,7 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
     if (exiting) return;
     exiting = true;
     await interpreter.shutdown();
-    await sockets.close();
+    sockets.close();
     await transport.close();
     process.exit(0);
   };

@@ -6,7 +6,7 @@ import { encode, type OutgoingMessage, type WireMessage } from "../wire/codec.js
 import { Signer } from "../wire/signer.js";
 import { endpoint, type ConnectionInfo } from "../wire/connection.js";
 import { createLog } from "../log.js";
-import { readAuthentic, SendQueues, zmq, type Zmq } from "./zmq.js";
+import { closeAfterSending, readAuthentic, SEND_AT_ONCE, sendAtOnce, zmq, type Zmq } from "./zmq.js";
 
 export type MainChannel = "shell" | "stdin";
 
@@ -17,17 +17,13 @@ export class KernelSockets {
   readonly #signer: Signer;
   readonly #routers: Record<MainChannel, Zmq.Router>;
   readonly #iopub: Zmq.Publisher;
-  readonly #queues = new SendQueues((error) => log(`send failed: ${error.message}`));
   #closing = false;
   #shellReceived = 0;
 
   constructor(private readonly info: ConnectionInfo) {
     this.#signer = new Signer(info.key);
-    // Neither kind of socket ever blocks a send (a router drops what it cannot route, a
-    // publisher what a slow subscriber cannot take), so a send need not ask first whether it
-    // may: with no send timeout, zeromq.js skips that question, one system call per message.
-    this.#routers = { shell: new zmq.Router({ sendTimeout: 0 }), stdin: new zmq.Router({ sendTimeout: 0 }) };
-    this.#iopub = new zmq.Publisher({ sendTimeout: 0 });
+    this.#routers = { shell: new zmq.Router(SEND_AT_ONCE), stdin: new zmq.Router(SEND_AT_ONCE) };
+    this.#iopub = new zmq.Publisher(SEND_AT_ONCE);
   }
 
   /** Binds shell, IOPUB and stdin as the connection file says, then hands every authentic request to `onMessage`. */
@@ -53,7 +49,7 @@ export class KernelSockets {
     // Closing for the kernel's exit: output of a cell's timer that fires meanwhile has nowhere to go.
     if (this.#closing) return;
     const socket = channel === "iopub" ? this.#iopub : this.#routers[channel];
-    this.#queues.send(socket, encode(message, this.#signer));
+    sendAtOnce(socket, encode(message, this.#signer), onSendError);
   }
 
   /**
@@ -75,10 +71,10 @@ export class KernelSockets {
     } while (this.#shellReceived !== seen && performance.now() < until);
   }
 
-  /** Sends what is queued (waiting up to 500 ms for slow peers), then closes. */
-  async close(): Promise<void> {
+  /** Closes, giving slow peers up to 500 ms to take what was sent. */
+  close(): void {
     this.#closing = true;
-    await this.#queues.closeWhenSent(this.#sockets());
+    closeAfterSending(this.#sockets());
   }
 
   #sockets(): Zmq.Socket[] {
@@ -87,3 +83,4 @@ export class KernelSockets {
 }
 
 const log = createLog();
+const onSendError = (error: Error) => log(`send failed: ${error.message}`);

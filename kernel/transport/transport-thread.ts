@@ -9,7 +9,7 @@ import { Signer } from "../wire/signer.js";
 import { endpoint, readConnectionFile } from "../wire/connection.js";
 import { SigintWatch } from "./sigint-helper.js";
 import { createLog } from "../log.js";
-import { readAuthentic, SendQueues, zmq } from "./zmq.js";
+import { closeAfterSending, readAuthentic, SEND_AT_ONCE, sendAtOnce, zmq } from "./zmq.js";
 import type { ToMain, ToTransport, TransportInit } from "./protocol.js";
 
 const require = createRequire(import.meta.url);
@@ -31,9 +31,9 @@ const post = (message: ToMain) => port.postMessage(message);
 const log = createLog();
 
 let signer: Signer;
-const control = new zmq.Router();
+const control = new zmq.Router(SEND_AT_ONCE);
 const heartbeat = new zmq.Reply();
-const queues = new SendQueues((error) => log(`send failed: ${error.message}`));
+const onSendError = (error: Error) => log(`send failed: ${error.message}`);
 
 function forwardControl(message: WireMessage): void {
   const type = message.header.msg_type;
@@ -112,7 +112,7 @@ port.on("message", fromMain);
 function fromMain(message: ToTransport): void {
   switch (message.kind) {
     case "send":
-      queues.send(control, encode({ ...message.message, identities: message.message.identities.map(asBuffer) }, signer));
+      sendAtOnce(control, encode({ ...message.message, identities: message.message.identities.map(asBuffer) }, signer), onSendError);
       break;
     case "responsive":
       clearTimeout(forceTimer);
@@ -122,14 +122,14 @@ function fromMain(message: ToTransport): void {
       onSignal("main");
       break;
     case "close":
-      void close();
+      close();
       break;
   }
 }
 
-async function close(): Promise<void> {
+function close(): void {
   clearTimeout(forceTimer);
-  await queues.closeWhenSent([control, heartbeat]);
+  closeAfterSending([control, heartbeat]);
   sigintWatch.stop();
   inspector?.disconnect();
   port.close();

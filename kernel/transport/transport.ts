@@ -29,7 +29,7 @@ export class Transport {
     this.#worker.postMessage(message);
   }
 
-  /** Flushes queued sends, closes the sockets and ends the thread. */
+  /** Closes the sockets (what was sent still goes out) and ends the thread. */
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.#worker.once("exit", () => resolve());

@@ -1,5 +1,5 @@
-// zeromq for whichever kernel thread owns sockets: reading only authentic messages, one send in
-// flight per socket, and closing once the queued sends are out.
+// zeromq for whichever kernel thread owns sockets: reading only authentic messages, sending at
+// once, and closing without losing what was sent.
 import { createRequire } from "node:module";
 import type * as Zmq from "zeromq";
 import { decode, type Frame, type WireMessage } from "../wire/codec.js";
@@ -12,34 +12,28 @@ const require = createRequire(import.meta.url);
 export const zmq = require("zeromq") as typeof Zmq;
 export type { Zmq };
 
-/** zeromq.js allows one send in flight per socket, so each socket gets a queue. */
-export class SendQueues {
-  readonly #queues = new Map<Zmq.Writable, Promise<unknown>>();
+/**
+ * Options for a socket that never has to wait to send: a router drops what it cannot route, a
+ * publisher what a slow subscriber cannot take. With no send timeout, zeromq.js hands each message
+ * to zeromq inside `send()` itself, so messages leave in the order they were sent, with no send in
+ * flight for the next one to wait behind and no system call to ask first whether it may send.
+ */
+export const SEND_AT_ONCE = { sendTimeout: 0 } as const;
 
-  constructor(private readonly onError: (error: Error) => void) {}
-
-  send(socket: Zmq.Writable, frames: Frame[]): void {
-    const previous = this.#queues.get(socket);
-    // A socket with nothing in flight (most sends) sends at once, not after a promise turn.
-    const sent = previous ? previous.then(() => socket.send(frames)) : socket.send(frames);
-    const settled = sent.catch(this.onError).finally(() => {
-      if (this.#queues.get(socket) === settled) this.#queues.delete(socket);
-    });
-    this.#queues.set(socket, settled);
+/** Sends on a socket made with SEND_AT_ONCE; a failure (the socket closed, say) is reported, not thrown. */
+export function sendAtOnce(socket: Zmq.Writable, frames: Frame[], onError: (error: Error) => void): void {
+  try {
+    socket.send(frames).catch(onError);
+  } catch (error) {
+    onError(error as Error);
   }
+}
 
-  /** Resolves once everything queued so far has been handed to zeromq. */
-  async settled(): Promise<void> {
-    await Promise.allSettled(this.#queues.values());
-  }
-
-  /** Closes `sockets` once everything queued is sent, giving slow peers up to 500 ms to take it. */
-  async closeWhenSent(sockets: Zmq.Socket[]): Promise<void> {
-    await this.settled();
-    for (const socket of sockets) {
-      socket.linger = 500;
-      socket.close();
-    }
+/** Closes `sockets`, giving slow peers up to 500 ms to take what was sent. */
+export function closeAfterSending(sockets: Zmq.Socket[]): void {
+  for (const socket of sockets) {
+    socket.linger = 500;
+    socket.close();
   }
 }
 
