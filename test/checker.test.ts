@@ -66,3 +66,37 @@ test("a cell that declares nothing is checked again once a later cell changes a 
     client.close();
   }
 });
+
+test("a module no later cell can see leaves the program; one still imported, or augmenting globals, stays", () => {
+  const program = new NotebookProgram(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
+  program.warm();
+  const live = (result: ReturnType<NotebookProgram["check"]>) => {
+    assert.ok(result.ok && result.scope, "a declaring cell checks and changes the scope");
+    return [...result.scope.liveModules].sort((a, b) => a - b);
+  };
+  assert.deepEqual(live(program.check("type Point = { x: number };\nconst origin: Point = { x: 0 };", 1)), [1]);
+  assert.deepEqual(live(program.check("const copy = origin;", 2)), [1, 2]);
+  // Both names of cell 1 are declared again, but cell 2's `copy` still has cell 1's type.
+  assert.deepEqual(live(program.check('type Point = string;\nconst origin: Point = "here";', 3)), [1, 2, 3]);
+  assert.equal(program.check("copy.x.toFixed(1)", 4).ok, true);
+  assert.deepEqual(live(program.check("declare global { var unit: string }\nconst scale = 1;", 5)), [1, 2, 3, 5]);
+  // Edited and run again: each earlier version of `factor`'s cell is seen by no one.
+  assert.deepEqual(live(program.check("const factor = 1;", 6)), [1, 2, 3, 5, 6]);
+  assert.deepEqual(live(program.check("const factor = 2;", 7)), [1, 2, 3, 5, 7]);
+  assert.deepEqual(live(program.check("const scale = 2;\nconst factor = 3;", 8)), [1, 2, 3, 5, 8]);
+  // Cell 5's global is still declared, cell 6's text is checked anew (its module is gone).
+  assert.equal(program.check("unit.length + scale + factor + copy.x + origin.length", 9).ok, true);
+  const again = program.check("const factor = 1;", 10);
+  assert.ok(again.ok && again.scope);
+  assert.equal(again.scope.module, 10);
+});
+
+test("a cell edited and run again and again stays one cell for a restarted checker to replay", async () => {
+  const client = new CheckerClient(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
+  try {
+    for (let cell = 1; cell <= 5; cell++) assert.equal((await client.check(`const rate = 0.${cell};`, cell)).ok, true);
+    assert.equal(client.scopeReplayLength, 1);
+  } finally {
+    client.close();
+  }
+});

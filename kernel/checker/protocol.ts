@@ -28,9 +28,16 @@ export interface CellDiagnostic {
 }
 
 export type CheckResult =
-  /** `changesScope`: the cell declares or augments something, so later cells may check differently. */
-  | { ok: true; js: string; sourceMap: string; changesScope: boolean }
+  /** `scope`: only for a cell that declares or augments something, so later cells may check differently. */
+  | { ok: true; js: string; sourceMap: string; scope?: ScopeChange }
   | { ok: false; diagnostics: CellDiagnostic[] };
+
+export interface ScopeChange {
+  /** The cell whose module now holds the names (an earlier one, for a cell run again unchanged). */
+  module: number;
+  /** The modules later cells can still see; the checker forgot every other. */
+  liveModules: number[];
+}
 
 export interface CompletionResult {
   matches: string[];

@@ -65,8 +65,11 @@ export class CheckerClient {
   readonly ready: Promise<void>;
   #nextId = 1;
   #closed = false;
-  /** Cells whose check changed the scope, in order: what a new thread must check again. */
-  readonly #scopeChanges: { code: string; cell: number }[] = [];
+  /**
+   * Cells whose check changed the scope, in order, numbered as the checker's modules: what a new
+   * thread must check again. Those whose module the checker forgot are forgotten here too.
+   */
+  #scopeChanges: { code: string; cell: number }[] = [];
   /** Starting a new thread and replaying #scopeChanges into it; requests wait for it. */
   #restarting: Promise<void> | undefined;
   readonly #restarts: number[] = [];
@@ -107,11 +110,13 @@ export class CheckerClient {
     if (known) return known;
     const result = await this.call("check", { code, cell });
     if (!result.ok) return result;
-    if (result.changesScope) {
+    if (result.scope) {
       this.#pureResults.clear();
       // The same cell run again, with no other declaring cell in between, declares the same names
       // from the same imports: the checker reuses its first check, and so can a replay.
-      if (this.#scopeChanges.at(-1)?.code !== code) this.#scopeChanges.push({ code, cell });
+      if (this.#scopeChanges.at(-1)?.code !== code) this.#scopeChanges.push({ code, cell: result.scope.module });
+      const live = new Set(result.scope.liveModules);
+      this.#scopeChanges = this.#scopeChanges.filter((change) => live.has(change.cell));
     } else {
       if (this.#pureResults.size >= MAX_PURE_RESULTS) this.#pureResults.delete(this.#pureResults.keys().next().value!);
       this.#pureResults.set(code, result);
