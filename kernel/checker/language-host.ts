@@ -30,8 +30,10 @@ export class LanguageHost implements ts.LanguageServiceHost {
   set(fileName: string, text: string): void {
     const existing = this.#virtual.get(fileName);
     if (existing?.text === text) return;
-    this.#virtual.set(fileName, { text, version: (existing?.version ?? 0) + 1, snapshot: ts.ScriptSnapshot.fromString(text) });
+    // A version never repeats, not even for a file deleted and made again: TypeScript's document
+    // registry may still hold the file it had under that name.
     this.#projectVersion++;
+    this.#virtual.set(fileName, { text, version: this.#projectVersion, snapshot: ts.ScriptSnapshot.fromString(text) });
   }
 
   delete(fileName: string): void {

@@ -14,6 +14,8 @@ import type { CellDiagnostic, CheckerConfig, CheckResult, CompletionResult, Insp
 /** "Cannot assign to 'x' because it is an import": in the notebook it is a variable of an earlier cell. */
 const IGNORED_DIAGNOSTICS = new Set([2632]);
 const PENDING = "__parlab_pending__.ts";
+/** Checks of declaring cells kept for running them again: the emitted code of ~50 typical cells is ~1 MB. */
+const MAX_COMMITTED_RESULTS = 50;
 
 export class NotebookProgram {
   readonly #host: LanguageHost;
@@ -25,9 +27,11 @@ export class NotebookProgram {
   /** Committed cells' modules: which cells each imports from, and whether it augments globals. */
   readonly #modules = new Map<number, { importsFrom: number[]; augments: boolean }>();
   /**
-   * Committed cells by their full text (the cell plus its imports): re-running a cell unchanged,
-   * with the names it uses still coming from the same cells, checks the same, so it reuses the
-   * earlier result and module instead of checking ~20 ms per 100 lines again.
+   * Committed cells by their full text (the cell plus its imports), the most recently run last:
+   * re-running a cell unchanged, with the names it uses still coming from the same cells, checks
+   * the same, so it reuses the earlier result and module (made again if it had been dropped)
+   * instead of checking ~20 ms per 100 lines again. Such as a cell run again after an edit was
+   * tried and undone.
    */
   readonly #committed = new Map<string, { cell: number; result: { ok: true; js: string; sourceMap: string } }>();
   readonly #nodeTypesFile: string;
@@ -107,6 +111,8 @@ export class NotebookProgram {
     const text = code + stitching.text;
     const rerun = this.#committed.get(text);
     if (rerun) {
+      this.#committed.delete(text);
+      this.#committed.set(text, rerun);
       this.#commit(rerun.cell, text, names, stitching.importsFrom);
       return { ...rerun.result, scope: this.#scopeChange(rerun.cell) };
     }
@@ -130,6 +136,7 @@ export class NotebookProgram {
     const result = this.#emit(fileName, code.length);
     if (!changesScope) return result;
     this.#committed.set(text, { cell, result });
+    if (this.#committed.size > MAX_COMMITTED_RESULTS) this.#committed.delete(this.#committed.keys().next().value!);
     this.#commit(cell, text, names, stitching.importsFrom);
     return { ...result, scope: this.#scopeChange(cell) };
   }
@@ -213,6 +220,7 @@ export class NotebookProgram {
    * with nothing in scope. Unless a module still in use imports from it, or it augments globals,
    * no later cell can see it: it leaves the program, which would otherwise grow with every run
    * (~0.4 MB of checker heap per run of a 229-line cell) and check each cell a little slower.
+   * Its check is kept (see #committed): run again unchanged, it comes back as it was.
    */
   #dropUnreachableModules(): void {
     const reachable = new Set<number>();
@@ -228,7 +236,6 @@ export class NotebookProgram {
       this.#modules.delete(cell);
       this.#host.delete(this.#modulePath(cell));
     }
-    for (const [text, { cell }] of this.#committed) if (!reachable.has(cell)) this.#committed.delete(text);
   }
 
   #scopeChange(module: number): ScopeChange {
