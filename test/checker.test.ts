@@ -90,6 +90,11 @@ test("a module no later cell can see leaves the program; one still imported, or 
   assert.deepEqual(live(program.check("const factor = 1;", 10)), [1, 2, 3, 5, 6, 7]);
   assert.equal(program.check("const once: 1 = factor;", 11).ok, true);
   assert.equal(program.check("const twice: 2 = factor;", 12).ok, false);
+  // Run again and again, a cell's earlier versions leave the program, all but the last few.
+  let visible: number[] = [];
+  for (let cell = 13; cell <= 30; cell++) visible = live(program.check(`const factor = ${cell};`, cell));
+  assert.deepEqual(visible, [1, 2, 3, 5, 6, 7, 11, 30]);
+  assert.equal(program.moduleCount, visible.length + 4);
 });
 
 test("a cell edited and run again and again stays one cell for a restarted checker to replay", async () => {

@@ -16,6 +16,8 @@ const IGNORED_DIAGNOSTICS = new Set([2632]);
 const PENDING = "__parlab_pending__.ts";
 /** Checks of declaring cells kept for running them again: 50 of the 229-line bench cell hold ~1 MB. */
 const MAX_COMMITTED_RESULTS = 50;
+/** Modules no later cell can see that stay in the program, for a cell run again after an edit is undone. */
+const UNREACHABLE_MODULES_KEPT = 4;
 
 export class NotebookProgram {
   readonly #host: LanguageHost;
@@ -26,6 +28,8 @@ export class NotebookProgram {
   readonly #scope = new Map<string, number>();
   /** Committed cells' modules: which cells each imports from, and whether it augments globals. */
   readonly #modules = new Map<number, { importsFrom: number[]; augments: boolean }>();
+  /** Modules no later cell can see, in the order they became so; the oldest leave the program. */
+  readonly #unreachable = new Set<number>();
   /**
    * Committed cells by their full text (the cell plus its imports), the most recently run last:
    * re-running a cell unchanged, with the names it uses still coming from the same cells, checks
@@ -217,9 +221,9 @@ export class NotebookProgram {
   /**
    * A cell run again, or a later cell that declares the same names, leaves the earlier module
    * with nothing in scope. Unless a module still in use imports from it, or it augments globals,
-   * no later cell can see it: it leaves the program, which would otherwise grow with every run
-   * (~0.4 MB of checker heap per run of a 229-line cell) and check each cell a little slower.
-   * Its check is kept (see #committed): run again unchanged, it comes back as it was.
+   * no later cell can see it, and it leaves the program, which would otherwise grow with every
+   * run (~0.4 MB of checker heap per run of a 229-line cell). The last few stay a while: a cell
+   * run again after an edit was undone comes back to its module (see #committed) still parsed.
    */
   #dropUnreachableModules(): void {
     const reachable = new Set<number>();
@@ -231,14 +235,24 @@ export class NotebookProgram {
     for (const cell of this.#scope.values()) visit(cell);
     for (const [cell, module] of this.#modules) if (module.augments) visit(cell);
     for (const cell of this.#modules.keys()) {
-      if (reachable.has(cell)) continue;
+      if (reachable.has(cell)) this.#unreachable.delete(cell);
+      else this.#unreachable.add(cell);
+    }
+    for (const cell of this.#unreachable) {
+      if (this.#unreachable.size <= UNREACHABLE_MODULES_KEPT) break;
+      this.#unreachable.delete(cell);
       this.#modules.delete(cell);
       this.#host.delete(this.#modulePath(cell));
     }
   }
 
+  /** Modules in the program: those later cells can see, and the few kept after they could not. */
+  get moduleCount(): number {
+    return this.#modules.size;
+  }
+
   #scopeChange(module: number): ScopeChange {
-    return { module, liveModules: [...this.#modules.keys()] };
+    return { module, liveModules: [...this.#modules.keys()].filter((cell) => !this.#unreachable.has(cell)) };
   }
 
   /** The imports from earlier cells and the exports for later ones, appended after the cell. */
