@@ -19,6 +19,10 @@ const MAX_COMMITTED_RESULTS = 50;
 /** Modules no later cell can see that stay in the program, for a cell run again after an edit is undone. */
 const UNREACHABLE_MODULES_KEPT = 4;
 
+type EmittedCell = { ok: true; js: string; sourceMap: string };
+/** A declaring cell's check, and the cell whose module holds it. */
+type CommittedCheck = { cell: number; result: EmittedCell };
+
 export class NotebookProgram {
   readonly #host: LanguageHost;
   readonly #service: ts.LanguageService;
@@ -36,7 +40,7 @@ export class NotebookProgram {
    * the same, so it reuses the earlier result and module (made again if it had been dropped)
    * instead of checking ~20 ms per 100 lines again, also after an edit was tried and undone.
    */
-  readonly #committed = new Map<string, { cell: number; result: { ok: true; js: string; sourceMap: string } }>();
+  readonly #committed = new Map<string, CommittedCheck>();
   readonly #nodeTypesFile: string;
   #nodeTypesLoaded = false;
 
@@ -114,8 +118,7 @@ export class NotebookProgram {
     const text = code + stitching.text;
     const rerun = this.#committed.get(text);
     if (rerun) {
-      this.#committed.delete(text);
-      this.#committed.set(text, rerun);
+      this.#remember(text, rerun);
       this.#commit(rerun.cell, text, names, stitching.importsFrom);
       return { ...rerun.result, scope: this.#scopeChange(rerun.cell) };
     }
@@ -138,8 +141,7 @@ export class NotebookProgram {
 
     const result = this.#emit(fileName, code.length);
     if (!changesScope) return result;
-    this.#committed.set(text, { cell, result });
-    if (this.#committed.size > MAX_COMMITTED_RESULTS) this.#committed.delete(this.#committed.keys().next().value!);
+    this.#remember(text, { cell, result });
     this.#commit(cell, text, names, stitching.importsFrom);
     return { ...result, scope: this.#scopeChange(cell) };
   }
@@ -199,7 +201,7 @@ export class NotebookProgram {
     return fileName;
   }
 
-  #emit(fileName: string, cellEnd: number): { ok: true; js: string; sourceMap: string } {
+  #emit(fileName: string, cellEnd: number): EmittedCell {
     const program = this.#service.getProgram()!;
     let js = "";
     let sourceMap = "";
@@ -208,6 +210,13 @@ export class NotebookProgram {
       else js = text;
     }, undefined, false, { before: [beforeTransform(cellEnd)], after: [afterTransform()] });
     return { ok: true, js: stripModuleMarkers(js), sourceMap };
+  }
+
+  /** Keeps a declaring cell's check as the most recently run one, forgetting the least recent beyond the cap. */
+  #remember(text: string, committed: CommittedCheck): void {
+    this.#committed.delete(text);
+    this.#committed.set(text, committed);
+    if (this.#committed.size > MAX_COMMITTED_RESULTS) this.#committed.delete(this.#committed.keys().next().value!);
   }
 
   #commit(cell: number, text: string, names: CellNames, importsFrom: number[]): void {
