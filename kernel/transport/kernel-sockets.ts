@@ -49,7 +49,7 @@ export class KernelSockets {
     // Closing for the kernel's exit: output of a cell's timer that fires meanwhile has nowhere to go.
     if (this.#closing) return;
     const socket = channel === "iopub" ? this.#iopub : this.#routers[channel];
-    sendAtOnce(socket, encode(message, this.#signer), onSendError);
+    sendAtOnce(socket, encode(message, this.#signer), log);
   }
 
   /**
@@ -83,4 +83,3 @@ export class KernelSockets {
 }
 
 const log = createLog();
-const onSendError = (error: Error) => log(`send failed: ${error.message}`);

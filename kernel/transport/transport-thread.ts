@@ -33,7 +33,6 @@ const log = createLog();
 let signer: Signer;
 const control = new zmq.Router(SEND_AT_ONCE);
 const heartbeat = new zmq.Reply();
-const onSendError = (error: Error) => log(`send failed: ${error.message}`);
 
 function forwardControl(message: WireMessage): void {
   const type = message.header.msg_type;
@@ -112,7 +111,7 @@ port.on("message", fromMain);
 function fromMain(message: ToTransport): void {
   switch (message.kind) {
     case "send":
-      sendAtOnce(control, encode({ ...message.message, identities: message.message.identities.map(asBuffer) }, signer), onSendError);
+      sendAtOnce(control, encode({ ...message.message, identities: message.message.identities.map(asBuffer) }, signer), log);
       break;
     case "responsive":
       clearTimeout(forceTimer);

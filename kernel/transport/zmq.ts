@@ -20,12 +20,13 @@ export type { Zmq };
  */
 export const SEND_AT_ONCE = { sendTimeout: 0 } as const;
 
-/** Sends on a socket made with SEND_AT_ONCE; a failure (the socket closed, say) is reported, not thrown. */
-export function sendAtOnce(socket: Zmq.Writable, frames: Frame[], onError: (error: Error) => void): void {
+/** Sends on a socket made with SEND_AT_ONCE; a failure (the socket closed, say) is logged, not thrown. */
+export function sendAtOnce(socket: Zmq.Writable, frames: Frame[], log: Log): void {
+  const failed = (error: Error) => log(`send failed: ${error.message}`);
   try {
-    socket.send(frames).catch(onError);
+    socket.send(frames).catch(failed);
   } catch (error) {
-    onError(error as Error);
+    failed(error as Error);
   }
 }
 
