@@ -106,3 +106,38 @@ test("a cell edited and run again and again stays one cell for a restarted check
     client.close();
   }
 });
+
+test("a checker thread that dies is replaced by one that knows every name in scope", async () => {
+  // The checker's thread, caught as it is made: ending it is how a compiler crash would end it.
+  const threads = (await import("node:module")).createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads");
+  const { syncBuiltinESMExports } = await import("node:module");
+  const started: import("node:worker_threads").Worker[] = [];
+  const OriginalWorker = threads.Worker;
+  threads.Worker = class extends OriginalWorker {
+    constructor(...args: ConstructorParameters<typeof OriginalWorker>) {
+      super(...args);
+      started.push(this);
+    }
+  };
+  syncBuiltinESMExports();
+  const client = new CheckerClient(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
+  try {
+    assert.equal((await client.check("type Rate = number;\nconst rate: Rate = 0.2;", 1)).ok, true);
+    assert.equal((await client.check("const taxed = (x: number) => x * (1 + rate);", 2)).ok, true);
+    for (let cell = 3; cell <= 6; cell++) assert.equal((await client.check(`const rate: Rate = 0.${cell};`, cell)).ok, true);
+    assert.equal(client.scopeReplayLength, 3);
+    assert.equal(started.length, 1);
+    await started[0]!.terminate();
+
+    const total = await client.check("const total: number = taxed(100) + rate;", 7);
+    assert.equal(total.ok, true, JSON.stringify(total));
+    const wrong = await client.check("const label: string = rate;", 8);
+    assert.equal(wrong.ok, false);
+    assert.match(wrong.ok ? "" : wrong.diagnostics[0]!.message, /Type 'number' is not assignable to type 'string'/);
+    assert.equal(started.length, 2);
+  } finally {
+    threads.Worker = OriginalWorker;
+    syncBuiltinESMExports();
+    client.close();
+  }
+});
