@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import ts from "#typescript";
@@ -109,8 +110,7 @@ test("a cell edited and run again and again stays one cell for a restarted check
 
 test("a checker thread that dies is replaced by one that knows every name in scope", async () => {
   // The checker's thread, caught as it is made: ending it is how a compiler crash would end it.
-  const threads = (await import("node:module")).createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads");
-  const { syncBuiltinESMExports } = await import("node:module");
+  const threads = createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads");
   const started: import("node:worker_threads").Worker[] = [];
   const OriginalWorker = threads.Worker;
   threads.Worker = class extends OriginalWorker {
