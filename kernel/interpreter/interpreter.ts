@@ -16,7 +16,7 @@ import type { Frontend } from "./frontend.js";
 import { createDisplayApi, type DisplayApi } from "../runtime/display.js";
 import { ModuleLoader } from "../runtime/module-loader.js";
 import { setKernelHook } from "../runtime/kernel-hook.js";
-import { toMimeBundle } from "../runtime/mime.js";
+import { toMimeBundle, type MimeBundle } from "../runtime/mime.js";
 import { captureChildProcesses, killChildProcesses } from "../runtime/child-processes.js";
 import { CellResources } from "../runtime/cell-resources.js";
 import type { CheckResult, CompletionResult, InspectResult, IsCompleteResult } from "../checker/protocol.js";
@@ -53,7 +53,10 @@ class Interrupted extends Error {
 
 interface Running {
   cell: CellContext;
-  captured?: { value: unknown };
+  /** Whether a value the code hands to the runtime is shown: not for a silent cell, yes for user_expressions. */
+  showsValue: boolean;
+  /** The shown value as a mime bundle, made while the cell's code runs (see #installRuntime). */
+  captured?: { data: MimeBundle };
   interrupt: () => void;
 }
 
@@ -121,7 +124,7 @@ export class Interpreter {
     let interrupt!: () => void;
     const interrupted = new Promise<never>((_, reject) => { interrupt = () => reject(new Interrupted()); });
     interrupted.catch(() => undefined);
-    const running: Running = { cell, interrupt };
+    const running: Running = { cell, interrupt, showsValue: !silent };
     this.#running = running;
     try {
       const error = await this.#run(checking, script, request.code, cell, interrupted, `Cell In[${executionCount}]`);
@@ -129,8 +132,8 @@ export class Interpreter {
         this.#frontend.publish(cell, "error", { ...error });
         return { status: "error", executionCount, error };
       }
-      if (running.captured && running.captured.value !== undefined && !silent) {
-        this.#frontend.publish(cell, "execute_result", { execution_count: executionCount, data: toMimeBundle(running.captured.value), metadata: {} });
+      if (running.captured && !silent) {
+        this.#frontend.publish(cell, "execute_result", { execution_count: executionCount, data: running.captured.data, metadata: {} });
       }
       const userExpressions = Object.keys(request.userExpressions ?? {}).length === 0 ? {} : await this.#userExpressions(request.userExpressions, cell, running, interrupted);
       return { status: "ok", executionCount, userExpressions };
@@ -223,6 +226,7 @@ export class Interpreter {
 
   async #userExpressions(expressions: Record<string, string>, cell: CellContext, running: Running, interrupted: Promise<never>): Promise<Record<string, JSONObject>> {
     const results: Record<string, JSONObject> = {};
+    running.showsValue = true;
     for (const [name, expression] of Object.entries(expressions ?? {})) {
       const script = ++this.#scriptCount;
       const transpiled = await this.#checker.call("transpileExpression", { code: expression });
@@ -232,7 +236,7 @@ export class Interpreter {
       else error = await this.#evaluate(script, transpiled.js, transpiled.sourceMap, expression, `user_expressions["${name}"]`, cell, interrupted).catch((e: unknown) => this.#tracebacks.fromThrown(e));
       results[name] = error
         ? { status: "error", ...error }
-        : { status: "ok", data: toMimeBundle(capturedValue(running)), metadata: {} };
+        : { status: "ok", data: shownValue(running), metadata: {} };
     }
     return results;
   }
@@ -242,7 +246,12 @@ export class Interpreter {
     const runtime = {
       result: (value: unknown) => {
         const running = this.#running;
-        if (running && currentCell() === running.cell) running.captured = { value };
+        if (!running || !running.showsValue || currentCell() !== running.cell) return;
+        // Made here, inside the cell's own evaluation: a value whose display code throws or never
+        // ends fails or is interrupted as the cell, as a failing __repr__ does in IPython, and
+        // what that code logs lands in the cell.
+        if (value === undefined) delete running.captured;
+        else running.captured = { data: toMimeBundle(value) };
       },
       import: (specifier: unknown) => modules.import(specifier),
       named: (namespace: Record<string, unknown>) => modules.named(namespace),
@@ -306,6 +315,7 @@ export class Interpreter {
   }
 }
 
-function capturedValue(running: Running): unknown {
-  return running.captured?.value;
+/** A function, not inline: TypeScript would keep `captured` narrowed to undefined across the evaluation. */
+function shownValue(running: Running): MimeBundle {
+  return running.captured?.data ?? toMimeBundle(undefined);
 }

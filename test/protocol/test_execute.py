@@ -119,6 +119,25 @@ class Errors(KernelTestCase):
         self.assertEqual(reply["content"]["status"], "error")
         self.assertIn("just a string", reply["content"]["evalue"])
 
+    def test_a_value_whose_display_code_throws_fails_its_cell(self):
+        # As a failing __repr__ in IPython: the cell's error, pointing at the display code's line.
+        code = 'const shy = { [Symbol.for("nodejs.util.inspect.custom")]() {\n  console.log("formatting");\n  throw new TypeError("cannot show");\n} };\nshy'
+        reply, outputs = execute(self.kc, code)
+        content = reply["content"]
+        self.assertEqual((content["status"], content["ename"], content["evalue"]), ("error", "TypeError", "cannot show"))
+        errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
+        self.assertEqual(len(errors), 1, outputs)
+        self.assertIn(f"Cell In[{content['execution_count']}]:3:9", "\n".join(errors[0]["traceback"]))
+        self.assertEqual(text_of(outputs), "formatting\n")
+        self.assertEqual(result_of(outputs), None)
+        # The same in user_expressions, for that expression alone; and Deno's display convention.
+        reply, outputs = self.run_ok("'fine'", user_expressions={"shown": "shy", "plain": "1 + 1"})
+        expressions = reply["content"]["user_expressions"]
+        self.assertEqual((expressions["shown"]["status"], expressions["shown"]["ename"]), ("error", "TypeError"))
+        self.assertEqual(expressions["plain"], {"status": "ok", "data": {"text/plain": "2"}, "metadata": {}})
+        reply, _ = execute(self.kc, '({ [Symbol.for("Jupyter.display")]() { throw new RangeError("no bundle") } })')
+        self.assertEqual((reply["content"]["status"], reply["content"]["ename"]), ("error", "RangeError"))
+
     def test_syntax_error_is_reported_not_fatal(self):
         reply, _ = execute(self.kc, "const = ;")
         self.assertEqual(reply["content"]["status"], "error")

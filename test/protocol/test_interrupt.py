@@ -12,6 +12,8 @@ CASES = {
     "busy_loop": "while (true) {}",
     "busy_loop_after_await": "await new Promise((r) => setTimeout(r, 50));\nwhile (true) {}",
     "await_that_never_settles": "await new Promise(() => {})",
+    # The cell's value is shown by code of its own, which runs as part of the cell.
+    "display_that_never_ends": '({ [Symbol.for("nodejs.util.inspect.custom")]() { while (true) {} } })',
 }
 HANG = 20  # seconds: only to detect a hung kernel; the latency itself is measured in bench/
 
@@ -52,6 +54,9 @@ class InterruptCases:
 
     def test_await_that_never_settles(self):
         self.interrupt_case(CASES["await_that_never_settles"])
+
+    def test_display_that_never_ends(self):
+        self.interrupt_case(CASES["display_that_never_ends"])
 
     def test_interrupt_when_idle_is_harmless(self):
         self.km.interrupt_kernel()
