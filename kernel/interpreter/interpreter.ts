@@ -310,6 +310,7 @@ export class Interpreter {
       const content = this.#tracebacks.fromThrown(error);
       if (cell) this.#streams.write(cell, "stderr", `${prefix}${content.traceback.join("\n")}\n`);
     };
+    // fromThrown never throws: an exception from these handlers would end the kernel.
     process.on("uncaughtException", report(""));
     process.on("unhandledRejection", report("Unhandled promise rejection: "));
   }

@@ -2,7 +2,7 @@
 // not the JavaScript it became), the offending line with a caret, no kernel internals.
 import { SourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
-import { inspect } from "node:util";
+import { inspect, types } from "node:util";
 import type { CellDiagnostic } from "../checker/protocol.js";
 
 export interface ErrorContent {
@@ -33,16 +33,23 @@ export class Tracebacks {
     this.#scripts.set(scriptName, { label, source, mapText: sourceMap });
   }
 
+  /**
+   * Never throws, whatever was thrown: it runs outside the cell, where an exception would fail
+   * the request instead of the cell, or end the process from an uncaughtException handler.
+   */
   fromThrown(thrown: unknown): ErrorContent {
-    if (!(thrown instanceof Error) && !isErrorLike(thrown)) {
-      return { ename: "Uncaught", evalue: inspect(thrown), traceback: [`${BOLD_RED}Uncaught${RESET} ${inspect(thrown)}`] };
+    if (!isErrorLike(thrown)) {
+      const shown = describe(thrown);
+      return { ename: "Uncaught", evalue: shown, traceback: [`${BOLD_RED}Uncaught${RESET} ${shown}`] };
     }
-    const error = thrown as Error;
-    const ename = error.name || error.constructor?.name || "Error";
-    const evalue = String(error.message ?? "");
+    const name = read(thrown, "name");
+    const ename = (typeof name === "string" && name) || constructorName(thrown) || "Error";
+    const message = read(thrown, "message");
+    const evalue = typeof message === "string" ? message : message === undefined ? "" : describe(message);
     const frames: string[] = [];
     let excerpt: string[] = [];
-    const stack = typeof error.stack === "string" ? error.stack : "";
+    const stackText = read(thrown, "stack");
+    const stack = typeof stackText === "string" ? stackText : "";
     for (const line of stack.split("\n").slice(1)) {
       if (!/^\s+at /.test(line)) continue;
       if (line.includes(KERNEL_DIR) || /\(node:(inspector|async_hooks)|node:internal\/(inspector|process\/task_queues|async_hooks)/.test(line) || /^\s+at new Promise \(<anonymous>\)$/.test(line)) continue;
@@ -110,6 +117,38 @@ function codeFrame(source: string, line: number, column: number): string[] {
   return out;
 }
 
-function isErrorLike(value: unknown): boolean {
-  return typeof value === "object" && value !== null && "stack" in value && "message" in value;
+function isErrorLike(value: unknown): value is object {
+  if (types.isNativeError(value)) return true;
+  try {
+    return typeof value === "object" && value !== null && "stack" in value && "message" in value;
+  } catch {
+    return false; // a Proxy's `has` trap threw
+  }
+}
+
+/** A property of a thrown value, whose own getter may throw. */
+function read(value: object, key: string): unknown {
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function constructorName(value: object): string | undefined {
+  const constructor = read(value, "constructor");
+  const name = typeof constructor === "function" ? read(constructor, "name") : undefined;
+  return typeof name === "string" ? name : undefined;
+}
+
+/**
+ * A thrown value as util.inspect shows it, but never through the value's own inspect method or a
+ * Proxy's traps: this runs after the cell, where an endless loop could not be interrupted.
+ */
+function describe(value: unknown): string {
+  try {
+    return inspect(value, { customInspect: false });
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

@@ -138,6 +138,27 @@ class Errors(KernelTestCase):
         reply, _ = execute(self.kc, '({ [Symbol.for("Jupyter.display")]() { throw new RangeError("no bundle") } })')
         self.assertEqual((reply["content"]["status"], reply["content"]["ename"]), ("error", "RangeError"))
 
+    def test_thrown_values_that_resist_formatting_are_still_the_cells_error(self):
+        # Formatting runs after the cell, outside it: the value's own code must not fail or stall it.
+        cases = {
+            'class Odd extends Error { get name(): string { throw new Error("no name") } }\nthrow new Odd("odd")': ("Odd", "odd"),
+            'const e = new Error("no stack"); Object.defineProperty(e, "stack", { get() { throw e } }); throw e': ("Error", "no stack"),
+            'throw { [Symbol.for("nodejs.util.inspect.custom")]() { throw new Error("inspect") } }': ("Uncaught", None),
+            'throw { [Symbol.for("nodejs.util.inspect.custom")]() { while (true) {} } }': ("Uncaught", None),
+            'throw new Proxy({}, { has() { throw new Error("has") }, get() { throw new Error("get") } })': ("Uncaught", None),
+        }
+        for code, (ename, evalue) in cases.items():
+            with self.subTest(code=code):
+                reply, outputs = execute(self.kc, code)
+                self.assertEqual((reply["content"]["status"], reply["content"]["ename"]), ("error", ename))
+                if evalue is not None:
+                    self.assertEqual(reply["content"]["evalue"], evalue)
+                self.assertEqual([m["content"]["ename"] for m in outputs if m["msg_type"] == "error"], [ename])
+        # Thrown from a timer, such a value used to end the kernel from its uncaughtException handler.
+        reply, outputs = self.run_ok('setTimeout(() => { throw { [Symbol.for("nodejs.util.inspect.custom")]() { throw new Error("late") } } }, 10);\nawait new Promise((r) => setTimeout(r, 200)); "alive"')
+        self.assertEqual(result_of(outputs), "'alive'")
+        self.assertIn("Uncaught", text_of(outputs, "stderr"))
+
     def test_syntax_error_is_reported_not_fatal(self):
         reply, _ = execute(self.kc, "const = ;")
         self.assertEqual(reply["content"]["status"], "error")
