@@ -20,6 +20,9 @@ import { readConnectionFile } from "./wire/connection.js";
 import type { LaunchedThread } from "./transport/launch.cjs";
 import type { Dispatcher } from "./dispatcher.js";
 
+// Taken before the interpreter makes process.exit() fail the cell that calls it.
+const exitProcess = process.exit.bind(process);
+
 /** `transportThread`: started first, by the kernel's entry (run-kernel.cts) or the CLI. */
 export async function startKernel(transportThread: LaunchedThread): Promise<void> {
   const notebookDir = process.cwd();
@@ -87,7 +90,7 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
     await interpreter.shutdown();
     sockets.close();
     await transport.close();
-    process.exit(0);
+    exitProcess(0);
   };
   dispatcher = new RequestDispatcher({ session, interpreter, exit }, (reply) => frontend.received(reply), () => transport.post({ kind: "responsive" }), () => sockets.shellDrained());
 

@@ -51,6 +51,13 @@ class Interrupted extends Error {
   constructor() { super("Execution interrupted"); }
 }
 
+class ProcessExit extends Error {
+  override name = "ProcessExit";
+  constructor(code: unknown) {
+    super(`process.exit(${code ?? ""}) would end the kernel and every variable with it, so the kernel goes on. To start afresh, restart the kernel.`);
+  }
+}
+
 interface Running {
   cell: CellContext;
   /** Whether a value the code hands to the runtime is shown: not for a silent cell, yes for user_expressions. */
@@ -298,6 +305,10 @@ export class Interpreter {
     });
     // The interrupter calls this while this thread is paused in a busy loop it is about to stop.
     Object.defineProperty(globalThis, Symbol.for("parlab.beforeTerminate"), { value: suspendForTermination, configurable: true });
+    // A script ported as it was often ends with process.exit(): in a cell that would end the
+    // kernel, and every variable with it. IPython shows sys.exit() as the cell's error, and so
+    // does this. (The kernel's own exit keeps the original; see main.ts.)
+    process.exit = ((code?: unknown) => { throw new ProcessExit(code); }) as typeof process.exit;
     this.#streams.install();
     captureChildProcesses();
     this.#catchBackgroundErrors();

@@ -159,6 +159,18 @@ class Errors(KernelTestCase):
         self.assertEqual(result_of(outputs), "'alive'")
         self.assertIn("Uncaught", text_of(outputs, "stderr"))
 
+    def test_process_exit_fails_the_cell_and_the_kernel_goes_on(self):
+        # As sys.exit() in IPython; it used to end the kernel (with a native abort, even).
+        self.run_ok("let beforeExit = 41;")
+        reply, outputs = execute(self.kc, "console.log('done');\nprocess.exit(3);")
+        content = reply["content"]
+        self.assertEqual((content["status"], content["ename"]), ("error", "ProcessExit"))
+        self.assertIn("process.exit(3)", content["evalue"])
+        self.assertIn(f"Cell In[{content['execution_count']}]:2:9", "\n".join(next(m for m in outputs if m["msg_type"] == "error")["content"]["traceback"]))
+        reply, outputs = self.run_ok("setTimeout(() => process.exit(), 10);\nawait new Promise((r) => setTimeout(r, 200));\nbeforeExit + 1")
+        self.assertEqual(result_of(outputs), "42")
+        self.assertIn("ProcessExit", text_of(outputs, "stderr"))
+
     def test_syntax_error_is_reported_not_fatal(self):
         reply, _ = execute(self.kc, "const = ;")
         self.assertEqual(reply["content"]["status"], "error")
