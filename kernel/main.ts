@@ -74,13 +74,14 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
   await transport.ready;
   const checker = new CheckerClient(checkerConfig(notebookDir));
 
-  const [{ SocketFrontend }, { Interpreter }, { defaultHistoryFile }, { Dispatcher: RequestDispatcher }, { killChildProcesses }] = await Promise.all([
+  const [{ SocketFrontend }, { Interpreter }, { defaultHistoryFile }, { Dispatcher: RequestDispatcher }, { killChildProcesses, syncCalls }] = await Promise.all([
     import("./socket-frontend.js"), import("./interpreter/interpreter.js"),
     import("./interpreter/history.js"), import("./dispatcher.js"), import("./runtime/child-processes.js"),
   ]);
   const frontend = new SocketFrontend();
   const interpreter = new Interpreter({ notebookDir, frontend, historyFile: defaultHistoryFile(), checker });
   interrupt = () => interpreter.interrupt();
+  transport.post({ kind: "syncCalls", calls: syncCalls });
   frontend.session = session;
 
   let exiting = false;

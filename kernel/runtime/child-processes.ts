@@ -6,9 +6,39 @@ import childProcess, { type ChildProcess } from "node:child_process";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import { bindToCurrentCell } from "../interpreter/cell-context.js";
 import { descendantPids } from "./process-tree.js";
+import { SYNC_CALL_VARIABLE, syncCallMarker } from "./sync-calls.js";
 
 type StdioEntry = unknown;
 const live = new Set<ChildProcess>();
+
+/**
+ * A cell blocked in spawnSync, execSync or execFileSync runs no JavaScript, so V8 cannot stop it
+ * on interrupt; only ending its child can. The transport thread does that (see sync-calls.ts).
+ * Shared with it: [0] the call running now (0 if none), [1] the last call it interrupted.
+ */
+export const syncCalls = new Int32Array(new SharedArrayBuffer(8));
+let lastSyncCall = 0;
+
+class InterruptedCall extends Error {
+  override name = "InterruptError";
+  constructor(description: string) {
+    super(`Execution interrupted: "${description}" was stopped`);
+  }
+}
+
+/** Runs a synchronous child marked as this call's, and fails with InterruptError if it was interrupted. */
+function markedSyncCall<T>(options: Record<string, unknown> | undefined, description: string, call: (options: Record<string, unknown>) => T): T {
+  const id = ++lastSyncCall;
+  const env = { ...((options?.env as NodeJS.ProcessEnv | undefined) ?? process.env), [SYNC_CALL_VARIABLE]: syncCallMarker(process.pid, id) };
+  Atomics.store(syncCalls, 0, id);
+  try {
+    return call({ ...options, env });
+  } finally {
+    Atomics.store(syncCalls, 0, 0);
+    if (Atomics.load(syncCalls, 1) === id) throw new InterruptedCall(description);
+  }
+}
+
 /** Every pid already signalled: a later SIGKILL must reach them even after they were orphaned. */
 const signalled = new Set<number>();
 
@@ -85,7 +115,8 @@ export function captureChildProcesses(): void {
     const { args, options, argsGiven } = splitArgs(rest);
     const piped = pipeInherited(options?.stdio);
     const finalOptions = piped ? { ...options, stdio: piped.stdio } : options;
-    const result = (original.spawnSync as (...a: unknown[]) => childProcess.SpawnSyncReturns<Buffer | string>)(command, ...(argsGiven ? [args, finalOptions] : [finalOptions]));
+    const result = markedSyncCall(finalOptions, [command, ...((args ?? []) as string[])].join(" "), (marked) =>
+      (original.spawnSync as (...a: unknown[]) => childProcess.SpawnSyncReturns<Buffer | string>)(command, ...(argsGiven ? [args, marked] : [marked])));
     if (piped?.inherited[0] && result.stdout) { process.stdout.write(result.stdout); (result as { stdout: unknown }).stdout = null; }
     if (piped?.inherited[1] && result.stderr) { process.stderr.write(result.stderr); (result as { stderr: unknown }).stderr = null; }
     if (result.output && piped) (result as { output: unknown[] }).output = [null, result.stdout, result.stderr];
@@ -110,7 +141,7 @@ export function captureChildProcesses(): void {
 function runSync(spawnSync: typeof childProcess.spawnSync, file: string, args: string[], options: Record<string, unknown>, description: string): Buffer | string | null {
   const piped = pipeInherited(options.stdio ?? ["pipe", "pipe", "inherit"]);
   const stdio = piped?.stdio ?? options.stdio ?? ["pipe", "pipe", "inherit"];
-  const result = spawnSync(file, args, { ...options, stdio, encoding: "buffer" } as childProcess.SpawnSyncOptions) as childProcess.SpawnSyncReturns<Buffer>;
+  const result = markedSyncCall({ ...options, stdio, encoding: "buffer" }, description, (marked) => spawnSync(file, args, marked as childProcess.SpawnSyncOptions) as childProcess.SpawnSyncReturns<Buffer>);
   if (piped?.inherited[0] && result.stdout?.length) process.stdout.write(result.stdout);
   if (piped?.inherited[1] && result.stderr?.length) process.stderr.write(result.stderr);
   const decode = (buffer: Buffer | null) => buffer && typeof options.encoding === "string" && options.encoding !== "buffer" ? buffer.toString(options.encoding as BufferEncoding) : buffer;

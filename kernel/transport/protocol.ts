@@ -25,4 +25,6 @@ export type ToTransport =
   | { kind: "responsive" }
   /** The main thread itself received SIGINT. */
   | { kind: "sigint" }
+  /** Shared memory naming the synchronous child call the main thread is blocked in (see child-processes.ts). */
+  | { kind: "syncCalls"; calls: Int32Array }
   | { kind: "close" };

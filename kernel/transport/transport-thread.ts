@@ -57,8 +57,29 @@ function expectMainToRespond(graceMs: number): void {
   if (forceTimer) return;
   forceTimer = setTimeout(() => {
     forceTimer = undefined;
-    void terminateMainThread();
+    if (!interruptSyncCall()) void terminateMainThread();
   }, graceMs);
+}
+
+// A main thread blocked in a synchronous child call (execSync, say) runs no JavaScript that V8
+// could terminate: the child gets SIGINT, as from a terminal's Ctrl-C, and SIGKILL if the call
+// has not ended a second later. The call then fails with InterruptError (see child-processes.ts).
+const SYNC_CALL_KILL_MS = 1000;
+let syncCalls: Int32Array | undefined;
+
+function interruptSyncCall(): boolean {
+  const calls = syncCalls;
+  const call = calls ? Atomics.load(calls, 0) : 0;
+  if (!calls || call === 0) return false;
+  Atomics.store(calls, 1, call);
+  // Loaded when needed: it reads the process table, which this thread rarely has to.
+  void import("../runtime/sync-calls.js").then(({ signalSyncCall }) => {
+    signalSyncCall(process.pid, call, "SIGINT");
+    setTimeout(() => {
+      if (Atomics.load(calls, 0) === call) signalSyncCall(process.pid, call, "SIGKILL");
+    }, SYNC_CALL_KILL_MS).unref();
+  });
+  return true;
 }
 
 /**
@@ -119,6 +140,9 @@ function fromMain(message: ToTransport): void {
       break;
     case "sigint":
       onSignal("main");
+      break;
+    case "syncCalls":
+      syncCalls = message.calls;
       break;
     case "close":
       close();

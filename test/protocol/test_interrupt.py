@@ -58,6 +58,20 @@ class InterruptCases:
     def test_display_that_never_ends(self):
         self.interrupt_case(CASES["display_that_never_ends"])
 
+    def test_command_that_blocks(self):
+        # execSync blocks the main thread in native code, where V8 cannot stop it: the command is
+        # stopped instead. In signal mode Jupyter's SIGINT reaches it through the process group,
+        # and Node reports the command's death; in message mode the kernel stops it itself.
+        msg_id = self.kc.execute('import { execSync } from "node:child_process";\nexecSync("sleep 30");\n"not reached"')
+        self.wait_until_running(msg_id)
+        self.km.interrupt_kernel()
+        reply = wait_reply(self.kc, msg_id, timeout=HANG)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], self.blocked_command_ename)
+        self.assertIn("sleep 30", reply["content"]["evalue"])
+        reply, outputs = execute(self.kc, "kept + 1")
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["42"])
+
     def test_interrupt_when_idle_is_harmless(self):
         self.km.interrupt_kernel()
         time.sleep(0.5)
@@ -78,10 +92,12 @@ class InterruptCases:
 
 class MessageModeInterrupts(InterruptCases, KernelTestCase):
     kernel_name = "parlab"
+    blocked_command_ename = "InterruptError"
 
 
 class SignalModeInterrupts(InterruptCases, KernelTestCase):
     kernel_name = "parlab-signal"
+    blocked_command_ename = "Error"  # "Command failed: sleep 30", as Node reports a command ended by Ctrl-C
 
     def test_a_killed_signal_helper_is_replaced(self):
         """The helper process that catches SIGINT while the main thread is busy can die (a stray
