@@ -23,6 +23,14 @@ export function runInCell<T>(context: CellContext, action: () => T): T {
   return storage.run(context, action);
 }
 
+/** How an interrupted cell fails, whatever it was doing: busy, awaiting, or blocked in a command. */
+export class InterruptError extends Error {
+  override name = "InterruptError";
+  constructor(detail?: string) {
+    super(detail ? `Execution interrupted: ${detail}` : "Execution interrupted");
+  }
+}
+
 // Stopping a busy loop means V8 terminating it. Terminated inside a promise continuation, it
 // skips async_hooks' "after" step: Node then finds its async-id stack unbalanced and aborts the
 // whole process. So just before terminating, the interrupter pauses this thread and calls

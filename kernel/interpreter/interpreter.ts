@@ -11,7 +11,7 @@ import { StreamCapture } from "./streams.js";
 import { Tracebacks, type ErrorContent } from "./tracebacks.js";
 import { History, type HistoryEntry, type HistoryQuery } from "./history.js";
 import { CommRegistry } from "./comms.js";
-import { bindToCurrentCell, currentCell, repairAfterTermination, runInCell, suspendForTermination, type CellContext } from "./cell-context.js";
+import { bindToCurrentCell, currentCell, InterruptError, repairAfterTermination, runInCell, suspendForTermination, type CellContext } from "./cell-context.js";
 import type { Frontend } from "./frontend.js";
 import { createDisplayApi, type DisplayApi } from "../runtime/display.js";
 import { ModuleLoader } from "../runtime/module-loader.js";
@@ -45,11 +45,6 @@ export interface ExecuteRequest {
 export type ExecuteOutcome =
   | { status: "ok"; executionCount: number; userExpressions: Record<string, JSONObject> }
   | { status: "error"; executionCount: number; error: ErrorContent };
-
-class Interrupted extends Error {
-  override name = "InterruptError";
-  constructor() { super("Execution interrupted"); }
-}
 
 class ProcessExit extends Error {
   override name = "ProcessExit";
@@ -129,7 +124,7 @@ export class Interpreter {
     if (storeHistory) this.history.store(executionCount, request.code);
 
     let interrupt!: () => void;
-    const interrupted = new Promise<never>((_, reject) => { interrupt = () => reject(new Interrupted()); });
+    const interrupted = new Promise<never>((_, reject) => { interrupt = () => reject(new InterruptError()); });
     interrupted.catch(() => undefined);
     const running: Running = { cell, interrupt, showsValue: !silent };
     this.#running = running;
@@ -217,7 +212,7 @@ export class Interpreter {
       if (!checked.ok) return this.#tracebacks.fromDiagnostics(label, checked.diagnostics);
       return await this.#evaluate(script, checked.js, checked.sourceMap, code, label, cell, interrupted);
     } catch (error) {
-      if (error instanceof Interrupted) return this.#tracebacks.fromThrown(error);
+      if (error instanceof InterruptError) return this.#tracebacks.fromThrown(error);
       throw error;
     }
   }
@@ -227,7 +222,7 @@ export class Interpreter {
     this.#tracebacks.register(scriptName, label, source, sourceMap);
     const evaluation = await Promise.race([runInCell(cell, () => this.#evaluator.evaluate(js, scriptName)), interrupted]);
     if (evaluation.ok) return undefined;
-    if ("terminated" in evaluation) return this.#tracebacks.fromThrown(new Interrupted());
+    if ("terminated" in evaluation) return this.#tracebacks.fromThrown(new InterruptError());
     return this.#tracebacks.fromThrown(evaluation.thrown);
   }
 

@@ -4,7 +4,7 @@
 // the cell that spawned the child. Every child is tracked so none outlives the kernel.
 import childProcess, { type ChildProcess } from "node:child_process";
 import { createRequire, syncBuiltinESMExports } from "node:module";
-import { bindToCurrentCell } from "../interpreter/cell-context.js";
+import { bindToCurrentCell, InterruptError } from "../interpreter/cell-context.js";
 import { descendantPids } from "./process-tree.js";
 import { SYNC_CALL_VARIABLE, syncCallMarker } from "./sync-calls.js";
 
@@ -19,13 +19,6 @@ const live = new Set<ChildProcess>();
 export const syncCalls = new Int32Array(new SharedArrayBuffer(8));
 let lastSyncCall = 0;
 
-class InterruptedCall extends Error {
-  override name = "InterruptError";
-  constructor(description: string) {
-    super(`Execution interrupted: "${description}" was stopped`);
-  }
-}
-
 /** Runs a synchronous child marked as this call's, and fails with InterruptError if it was interrupted. */
 function markedSyncCall<T>(options: Record<string, unknown> | undefined, description: string, call: (options: Record<string, unknown>) => T): T {
   const id = ++lastSyncCall;
@@ -35,7 +28,7 @@ function markedSyncCall<T>(options: Record<string, unknown> | undefined, descrip
     return call({ ...options, env });
   } finally {
     Atomics.store(syncCalls, 0, 0);
-    if (Atomics.load(syncCalls, 1) === id) throw new InterruptedCall(description);
+    if (Atomics.load(syncCalls, 1) === id) throw new InterruptError(`"${description}" was stopped`);
   }
 }
 
