@@ -21,6 +21,10 @@ export function createDisplayApi(frontend: Frontend): DisplayApi {
   const send = (msgType: string, content: Record<string, unknown>) => frontend.publish(currentCell(), msgType, content);
   return {
     display(value, options = {}) {
+      const displayId: unknown = options.displayId;
+      if (displayId !== undefined && (typeof displayId !== "string" || displayId === "")) {
+        throw new TypeError(`display: options.displayId must be a non-empty string, not ${JSON.stringify(displayId) ?? String(displayId)}`);
+      }
       send("display_data", {
         data: bundleOf(value),
         metadata: options.metadata ?? {},

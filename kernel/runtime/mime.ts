@@ -24,12 +24,29 @@ export function toMimeBundle(value: unknown): MimeBundle {
   return { "text/plain": inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100 }) };
 }
 
-/** JSON-safe: binary image data becomes base64, as the notebook format stores it. */
+/**
+ * JSON-safe: binary image data becomes base64, as the notebook format stores it. Anything else
+ * the notebook format would refuse is an error here, in the cell that made it, rather than an
+ * output the frontend cannot show or a notebook that no longer validates.
+ */
 export function normalizeBundle(bundle: MimeBundle): MimeBundle {
   const out: MimeBundle = {};
   for (const [mime, data] of Object.entries(bundle)) {
     if (data instanceof Uint8Array) out[mime] = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
-    else out[mime] = data;
+    else if (isJsonMime(mime) || typeof data === "string") out[mime] = data;
+    // The notebook format's multiline form: lines that keep their "\n", joined as nbformat reads them.
+    else if (Array.isArray(data) && data.every((line) => typeof line === "string")) out[mime] = data.join("");
+    else throw new TypeError(`mime bundle: "${mime}" must be a string or bytes, not ${describeType(data)} (only JSON types such as application/json take other values)`);
   }
   return out;
+}
+
+function isJsonMime(mime: string): boolean {
+  return /^application\/(.+\+)?json$/i.test(mime);
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array of non-strings";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }

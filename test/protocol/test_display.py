@@ -48,6 +48,22 @@ class Display(KernelTestCase):
         self.assertEqual(self.rich("clearOutput({ wait: true })"), [("clear_output", {"wait": True})])
         self.assertEqual(self.rich("clearOutput()"), [("clear_output", {"wait": False})])
 
+    def test_what_the_notebook_format_refuses_is_the_cells_error(self):
+        cases = {
+            'display({ "text/html": 5 } as any)': '"text/html" must be a string or bytes, not a number',
+            'display({ "text/plain": "shown" }, { displayId: 5 as any })': "displayId must be a non-empty string, not 5",
+            '({ [Symbol.for("Jupyter.display")]() { return { "text/html": { tag: "b" } } } })': '"text/html" must be a string or bytes, not an object',
+        }
+        for code, message in cases.items():
+            with self.subTest(code=code):
+                reply, outputs = execute(self.kc, code)
+                self.assertEqual((reply["content"]["status"], reply["content"]["ename"]), ("error", "TypeError"))
+                self.assertIn(message, reply["content"]["evalue"])
+                self.assertEqual([m for m in outputs if m["msg_type"] in ("display_data", "execute_result")], [])
+        # JSON types take any JSON; the notebook format's list of lines is joined as nbformat reads it.
+        [(_, content)] = self.rich('display({ "application/vnd.custom+json": { n: [1] }, "text/plain": ["a\\n", "b"] } as any)')
+        self.assertEqual(content["data"], {"application/vnd.custom+json": {"n": [1]}, "text/plain": "a\nb"})
+
     def test_binary_data_is_base64(self):
         [(_, content)] = self.rich(f'display({{ "image/png": new Uint8Array({PNG}) }})')
         self.assertEqual(content["data"]["image/png"], b64(PNG))
