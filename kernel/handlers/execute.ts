@@ -18,22 +18,30 @@ async function pageHelp(name: string, request: Request, { session, interpreter }
   });
 }
 
+function isCodeMap(expressions: unknown): boolean {
+  const isMap = typeof expressions === "object" && expressions !== null && !Array.isArray(expressions);
+  return isMap && Object.values(expressions).every((expression) => typeof expression === "string");
+}
+
 export const execute: Handler = async (request, { session, interpreter, abortQueuedExecutions }) => {
   const content = request.content as {
     code?: unknown; silent?: boolean; store_history?: boolean; user_expressions?: Record<string, string>; allow_stdin?: boolean;
   };
-  if (typeof content.code !== "string") {
+  const { code } = content;
+  const problem = typeof code !== "string" ? "code must be a string"
+    : content.user_expressions !== undefined && !isCodeMap(content.user_expressions) ? "user_expressions must map names to code strings" : undefined;
+  if (typeof code !== "string" || problem) {
     // A malformed request is answered, never fatal.
-    session.reply(request, "execute_reply", { status: "error", ename: "BadRequest", evalue: "execute_request.content.code must be a string", traceback: [], execution_count: interpreter.executionCount });
+    session.reply(request, "execute_reply", { status: "error", ename: "BadRequest", evalue: `execute_request.content.${problem}`, traceback: [], execution_count: interpreter.executionCount });
     return;
   }
-  const help = helpTarget(content.code);
+  const help = helpTarget(code);
   if (help !== undefined) {
     await pageHelp(help, request, { session, interpreter });
     return;
   }
   const outcome = await interpreter.execute({
-    code: content.code,
+    code,
     silent: Boolean(content.silent),
     storeHistory: content.store_history ?? !content.silent,
     userExpressions: content.user_expressions ?? {},

@@ -42,6 +42,26 @@ class ExecuteSemantics(KernelTestCase):
         self.assertEqual(expressions["broken"]["status"], "error")
         self.assertEqual(expressions["broken"]["ename"], "ReferenceError")
 
+    def test_malformed_fields_get_errors_that_name_them(self):
+        # user_expressions as a string was taken apart letter by letter, a non-string expression
+        # failed the request with the checker's stack; a history field of the wrong type failed
+        # deep in the query.
+        for expressions in ("base * 2", {"double": 5}):
+            # Sent as built, past jupyter_client's own check of user_expressions.
+            request = self.kc.session.msg("execute_request", {"code": "1", "silent": False, "user_expressions": expressions})
+            self.kc.shell_channel.send(request)
+            reply = wait_reply(self.kc, request["header"]["msg_id"])
+            self.assertEqual((reply["content"]["status"], reply["content"]["ename"]), ("error", "BadRequest"))
+            self.assertIn("user_expressions must map names to code strings", reply["content"]["evalue"])
+        for fields, message in (({"n": "x"}, "content.n must be a non-negative integer"), ({"pattern": 5}, "content.pattern must be a string")):
+            reply = wait_reply(self.kc, self.kc.history(hist_access_type="search" if "pattern" in fields else "tail", **fields))
+            self.assertEqual((reply["content"]["status"], reply["content"]["ename"]), ("error", "HistoryError"))
+            self.assertIn(message, reply["content"]["evalue"])
+        # None is "not given", as jupyter_client sends it.
+        reply = wait_reply(self.kc, self.kc.history(hist_access_type="range", session=None, start=None, stop=None))
+        self.assertEqual(reply["content"]["status"], "ok")
+        drain_iopub(self.kc)
+
     def test_input_without_stdin_is_a_clear_error(self):
         reply, outputs = execute(self.kc, 'await input("name? ")', allow_stdin=False)
         self.assertEqual(reply["content"]["status"], "error")
