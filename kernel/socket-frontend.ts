@@ -12,10 +12,15 @@ export class SocketFrontend implements Frontend {
     this.session?.publish(msgType, content, cell?.header, metadata, buffers);
   }
 
-  requestInput(cell: CellContext, prompt: string, password: boolean): Promise<string> {
+  requestInput(cell: CellContext, prompt: string, password: boolean, stop: AbortSignal): Promise<string> {
     if (!this.session) return Promise.reject(new Error("the kernel is not connected"));
+    if (stop.aborted) return Promise.reject(stop.reason);
     const id = this.session.ask(cell, "input_request", { prompt, password });
-    return new Promise((resolve) => this.#inputs.set(id, { resolve }));
+    return new Promise((resolve, reject) => {
+      this.#inputs.set(id, { resolve });
+      // Left open, a stopped request would take the next reply that names no request.
+      stop.addEventListener("abort", () => { if (this.#inputs.delete(id)) reject(stop.reason); }, { once: true });
+    });
   }
 
   /**

@@ -268,7 +268,10 @@ export class Interpreter {
       const cell = currentCell();
       if (!cell) return Promise.reject(new Error("input() can only be used while a cell runs"));
       if (!cell.allowStdin) return Promise.reject(new Error("input(): this frontend does not accept input (the request said allow_stdin: false)"));
-      return this.#frontend.requestInput(cell, String(prompt), Boolean(options.password));
+      // An interrupt ends the wait, as KeyboardInterrupt ends input() in IPython.
+      const stop = new AbortController();
+      const unwatch = this.#onInterrupt(() => stop.abort(new InterruptError("input() was waiting for an answer")));
+      return this.#frontend.requestInput(cell, String(prompt), Boolean(options.password), stop.signal).finally(unwatch);
     };
     const globals: Record<string, unknown> = {
       __parlab: runtime,

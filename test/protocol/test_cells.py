@@ -157,6 +157,22 @@ class StdinAndComms(KernelTestCase):
         from harness import wait_reply
         self.assertEqual(wait_reply(self.kc, msg_id)["content"]["status"], "ok")
 
+    def test_an_interrupted_input_is_forgotten(self):
+        # jupyter_client's input() names no request: an interrupted one left open would take the
+        # next answer, and the next input() would wait for good.
+        from harness import wait_reply, iopub_until_idle
+        msg_id = self.kc.execute('await input("first? ")', allow_stdin=True)
+        self.assertEqual(self.kc.get_stdin_msg(timeout=30)["content"]["prompt"], "first? ")
+        self.km.interrupt_kernel()
+        reply = wait_reply(self.kc, msg_id)
+        self.assertEqual((reply["content"]["status"], reply["content"]["ename"]), ("error", "InterruptError"))
+        iopub_until_idle(self.kc, msg_id)
+        msg_id = self.kc.execute('const second = await input("second? ");\n`got ${second}`', allow_stdin=True)
+        self.assertEqual(self.kc.get_stdin_msg(timeout=30)["content"]["prompt"], "second? ")
+        self.kc.input("Grace")
+        self.assertEqual(wait_reply(self.kc, msg_id, timeout=10)["content"]["status"], "ok")
+        self.assertEqual(result_of(iopub_until_idle(self.kc, msg_id)), "'got Grace'")
+
     def test_comms_registry(self):
         self.run_ok("""const received: unknown[] = [];
 comms.registerTarget("echo", (comm, data) => {
