@@ -3,7 +3,9 @@
 // - the imports that stitch cells together for the type checker, and all exports, disappear;
 // - the value of a final expression statement is handed to `__parlab.result(...)`;
 // - `import(...)` and `import.meta` go through the kernel, which resolves from the notebook's folder.
+// It also tells whether the script needs REPL mode (see ScriptMode).
 import ts from "#typescript";
+import type { ScriptMode } from "./protocol.js";
 
 export const RUNTIME = "__parlab";
 export const CELL_MODULE_PREFIX = "./__parlab_cell_";
@@ -36,8 +38,11 @@ export function beforeTransform(cellEnd: number): ts.TransformerFactory<ts.Sourc
   };
 }
 
-/** Runs after TypeScript emitted ES module JavaScript: imports TypeScript kept are value imports. */
-export function afterTransform(): ts.TransformerFactory<ts.SourceFile> {
+/**
+ * Runs after TypeScript emitted ES module JavaScript: imports TypeScript kept are value imports.
+ * `report` learns how the resulting script must run.
+ */
+export function afterTransform(report: (mode: ScriptMode) => void): ts.TransformerFactory<ts.SourceFile> {
   return (context) => (source) => {
     const f = context.factory;
     const hoisted: ts.Statement[] = [];
@@ -54,8 +59,28 @@ export function afterTransform(): ts.TransformerFactory<ts.SourceFile> {
         body.push(withoutExportModifier(f, statement));
       }
     }
-    return f.updateSourceFile(source, [...hoisted, ...body]);
+    const statements = [...hoisted, ...body];
+    report(statements.some((statement) => declaresLexically(statement) || awaitsAtTopLevel(statement)) ? "repl" : "script");
+    return f.updateSourceFile(source, statements);
   };
+}
+
+/** A let, const or class at the top: a classic script could not declare its name a second time. */
+function declaresLexically(statement: ts.Statement): boolean {
+  if (ts.isClassDeclaration(statement)) return true;
+  return ts.isVariableStatement(statement) && (statement.declarationList.flags & ts.NodeFlags.BlockScoped) !== 0;
+}
+
+/**
+ * An `await` outside any function. Looked for in the syntax tree, not left to the parser: in a
+ * classic script `await (x)` is a call to a function named await.
+ */
+function awaitsAtTopLevel(node: ts.Node): boolean {
+  if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) return true;
+  if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing) return true;
+  // A function's body and parameters are its own; a computed method name is evaluated outside it.
+  if (ts.isFunctionLike(node)) return node.name !== undefined && ts.isComputedPropertyName(node.name) && awaitsAtTopLevel(node.name);
+  return ts.forEachChild(node, awaitsAtTopLevel) ?? false;
 }
 
 function importAsStatements(f: ts.NodeFactory, node: ts.ImportDeclaration, specifier: string): ts.Statement[] {

@@ -9,7 +9,7 @@ import { collectCellNames, type CellNames } from "./cell-names.js";
 import { Documentation, JSDOC_PARSING } from "./documentation.js";
 import { LanguageHost } from "./language-host.js";
 import { WARM_UP_CELL } from "./warm-up-cell.js";
-import type { CellDiagnostic, CheckerConfig, CheckResult, CompletionResult, InspectResult, ScopeChange } from "./protocol.js";
+import type { CellDiagnostic, CheckerConfig, CheckResult, CompletionResult, EmittedScript, InspectResult, ScopeChange, ScriptMode } from "./protocol.js";
 
 /** "Cannot assign to 'x' because it is an import": in the notebook it is a variable of an earlier cell. */
 const IGNORED_DIAGNOSTICS = new Set([2632]);
@@ -19,7 +19,7 @@ const MAX_COMMITTED_RESULTS = 50;
 /** Modules no later cell can see that stay in the program, for a cell run again after an edit is undone. */
 const UNREACHABLE_MODULES_KEPT = 4;
 
-type EmittedCell = { ok: true; js: string; sourceMap: string };
+type EmittedCell = { ok: true } & EmittedScript;
 /** A declaring cell's check, and the cell whose module holds it. */
 type CommittedCheck = { cell: number; result: EmittedCell };
 
@@ -148,14 +148,15 @@ export class NotebookProgram {
 
   /** For user_expressions: strips types without checking, and captures the value. */
   transpileExpression(code: string): CheckResult {
+    let mode: ScriptMode = "repl";
     const output = ts.transpileModule(code, {
       compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true },
-      transformers: { before: [beforeTransform(code.length)], after: [afterTransform()] },
+      transformers: { before: [beforeTransform(code.length)], after: [afterTransform((found) => { mode = found; })] },
       reportDiagnostics: true,
     });
     const errors = (output.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (errors.length > 0) return { ok: false, diagnostics: errors.map((d) => toCellDiagnostic(d, code)) };
-    return { ok: true, js: stripModuleMarkers(output.outputText), sourceMap: output.sourceMapText ?? "" };
+    return { ok: true, js: stripModuleMarkers(output.outputText), sourceMap: output.sourceMapText ?? "", mode };
   }
 
   complete(code: string, cursor: number): CompletionResult {
@@ -205,11 +206,12 @@ export class NotebookProgram {
     const program = this.#service.getProgram()!;
     let js = "";
     let sourceMap = "";
+    let mode: ScriptMode = "repl";
     program.emit(program.getSourceFile(fileName), (name, text) => {
       if (name.endsWith(".map")) sourceMap = text;
       else js = text;
-    }, undefined, false, { before: [beforeTransform(cellEnd)], after: [afterTransform()] });
-    return { ok: true, js: stripModuleMarkers(js), sourceMap };
+    }, undefined, false, { before: [beforeTransform(cellEnd)], after: [afterTransform((found) => { mode = found; })] });
+    return { ok: true, js: stripModuleMarkers(js), sourceMap, mode };
   }
 
   /** Keeps a declaring cell's check as the most recently run one, forgetting the least recent beyond the cap. */

@@ -27,9 +27,22 @@ export interface CellDiagnostic {
   length: number;
 }
 
+/**
+ * How a cell's JavaScript must run. "repl": in V8's REPL mode, which top-level `await` needs, and
+ * top-level let/const/class names that a later cell may declare again. "script": as a classic
+ * script, which needs neither and runs without REPL mode's trip through the inspector.
+ */
+export type ScriptMode = "script" | "repl";
+
+export interface EmittedScript {
+  js: string;
+  sourceMap: string;
+  mode: ScriptMode;
+}
+
 export type CheckResult =
   /** `scope`: only for a cell that declares or augments something, so later cells may check differently. */
-  | { ok: true; js: string; sourceMap: string; scope?: ScopeChange }
+  | ({ ok: true; scope?: ScopeChange } & EmittedScript)
   | { ok: false; diagnostics: CellDiagnostic[] };
 
 export interface ScopeChange {

@@ -1,7 +1,11 @@
-// Runs JavaScript in V8's REPL mode through an in-process inspector session: top-level `await`,
-// `const`/`let`/`class` that may be declared again by a later cell, and functions that always see
-// the newest binding of a name, as in Chrome's console.
+// Runs a cell's JavaScript. A cell that needs V8's REPL mode (top-level `await`, or `const`/`let`/
+// `class` that a later cell may declare again) runs in it through an in-process inspector session,
+// as in Chrome's console. Any other cell runs as a classic script, without the inspector's round
+// trip (about 0.1 ms a cell, a fifth of a 1+1 round trip). Both kinds share the same global scope,
+// so functions always see the newest binding of a name.
 import { Session } from "node:inspector";
+import vm from "node:vm";
+import type { ScriptMode } from "../checker/protocol.js";
 
 export type Evaluation =
   | { ok: true }
@@ -21,7 +25,36 @@ export class Evaluator {
     this.#session.connect();
   }
 
-  evaluate(js: string, scriptName: string): Promise<Evaluation> {
+  evaluate(js: string, scriptName: string, mode: ScriptMode): Promise<Evaluation> {
+    return mode === "script" ? this.#runScript(js, scriptName) : this.#runInReplMode(js, scriptName);
+  }
+
+  /**
+   * Run from a promise job, so that an interrupt meets it as it meets a REPL-mode cell's code after
+   * an `await`: terminating a job ends that job alone (see suspendForTermination), where it would
+   * end every caller of a script run synchronously, and with them the kernel's handling of the cell.
+   */
+  #runScript(js: string, scriptName: string): Promise<Evaluation> {
+    return Promise.resolve().then(() => {
+      let script: vm.Script;
+      try {
+        script = new vm.Script(js, { filename: scriptName });
+      } catch {
+        // V8 rejects what TypeScript let through (a bad regular expression, say): REPL mode
+        // reports it exactly as it reports every other cell's syntax error.
+        return this.#runInReplMode(js, scriptName);
+      }
+      try {
+        // displayErrors: false keeps Node from writing the failing line into the error's stack.
+        script.runInThisContext({ displayErrors: false });
+        return { ok: true } as const;
+      } catch (thrown) {
+        return { ok: false, thrown } as const;
+      }
+    });
+  }
+
+  #runInReplMode(js: string, scriptName: string): Promise<Evaluation> {
     return new Promise((resolve) => {
       this.#session.post("Runtime.evaluate", {
         expression: `${js}\n//# sourceURL=${scriptName}`,

@@ -19,7 +19,7 @@ import { setKernelHook } from "../runtime/kernel-hook.js";
 import { toMimeBundle, type MimeBundle } from "../runtime/mime.js";
 import { captureChildProcesses, killChildProcesses } from "../runtime/child-processes.js";
 import { CellResources } from "../runtime/cell-resources.js";
-import type { CheckResult, CompletionResult, InspectResult, IsCompleteResult } from "../checker/protocol.js";
+import type { CheckResult, CompletionResult, EmittedScript, InspectResult, IsCompleteResult } from "../checker/protocol.js";
 
 import { KERNEL_ROOT } from "./checker-config.js";
 
@@ -210,17 +210,17 @@ export class Interpreter {
       // cell's error, not the kernel's.
       if ("failed" in checked) return this.#tracebacks.fromCheckerFailure(checked.failed);
       if (!checked.ok) return this.#tracebacks.fromDiagnostics(label, checked.diagnostics);
-      return await this.#evaluate(script, checked.js, checked.sourceMap, code, label, cell, interrupted);
+      return await this.#evaluate(script, checked, code, label, cell, interrupted);
     } catch (error) {
       if (error instanceof InterruptError) return this.#tracebacks.fromThrown(error);
       throw error;
     }
   }
 
-  async #evaluate(script: number, js: string, sourceMap: string, source: string, label: string, cell: CellContext, interrupted: Promise<never>): Promise<ErrorContent | undefined> {
+  async #evaluate(script: number, emitted: EmittedScript, source: string, label: string, cell: CellContext, interrupted: Promise<never>): Promise<ErrorContent | undefined> {
     const scriptName = `parlab-cell-${script}.js`;
-    this.#tracebacks.register(scriptName, label, source, sourceMap);
-    const evaluation = await Promise.race([runInCell(cell, () => this.#evaluator.evaluate(js, scriptName)), interrupted]);
+    this.#tracebacks.register(scriptName, label, source, emitted.sourceMap);
+    const evaluation = await Promise.race([runInCell(cell, () => this.#evaluator.evaluate(emitted.js, scriptName, emitted.mode)), interrupted]);
     if (evaluation.ok) return undefined;
     if ("terminated" in evaluation) return this.#tracebacks.fromThrown(new InterruptError());
     return this.#tracebacks.fromThrown(evaluation.thrown);
@@ -235,7 +235,7 @@ export class Interpreter {
       let error: ErrorContent | undefined;
       delete running.captured;
       if (!transpiled.ok) error = this.#tracebacks.fromDiagnostics(`user_expressions["${name}"]`, transpiled.diagnostics);
-      else error = await this.#evaluate(script, transpiled.js, transpiled.sourceMap, expression, `user_expressions["${name}"]`, cell, interrupted).catch((e: unknown) => this.#tracebacks.fromThrown(e));
+      else error = await this.#evaluate(script, transpiled, expression, `user_expressions["${name}"]`, cell, interrupted).catch((e: unknown) => this.#tracebacks.fromThrown(e));
       results[name] = error
         ? { status: "error", ...error }
         : { status: "ok", data: shownValue(running), metadata: {} };

@@ -52,7 +52,7 @@ export class Tracebacks {
     const stack = typeof stackText === "string" ? stackText : "";
     for (const line of stack.split("\n").slice(1)) {
       if (!/^\s+at /.test(line)) continue;
-      if (line.includes(KERNEL_DIR) || /\(node:(inspector|async_hooks)|node:internal\/(inspector|process\/task_queues|async_hooks)/.test(line) || /^\s+at new Promise \(<anonymous>\)$/.test(line)) continue;
+      if (line.includes(KERNEL_DIR) || /\(node:(inspector|async_hooks|vm)|node:internal\/(inspector|process\/task_queues|async_hooks)/.test(line) || /^\s+at new Promise \(<anonymous>\)$/.test(line)) continue;
       const mapped = this.#mapFrame(line);
       frames.push(mapped.text);
       if (excerpt.length === 0 && mapped.cell) excerpt = codeFrame(mapped.cell.source, mapped.line, mapped.column);

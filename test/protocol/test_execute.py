@@ -239,6 +239,38 @@ new K().v + f1() + obj.a"""
         self.assertIn("TS2741", reply["content"]["evalue"])
         self.assertEqual(result_of(self.run_ok("origin.x + 1")[1]), "1")
 
+    def test_cells_run_as_scripts_and_in_repl_mode_share_one_scope(self):
+        # Cells with no top-level await and no let/const/class run as classic scripts, the others
+        # in V8's REPL mode: each sees and changes the other's names, again and again.
+        self.run_ok("let level = 1;")
+        reader = "function readLevel() { return level; }"
+        for _ in range(3):
+            self.run_ok(reader)
+        self.assertEqual(result_of(self.run_ok("level = 2; readLevel()")[1]), "2")
+        self.run_ok("let level = 3;")
+        self.assertEqual(result_of(self.run_ok("readLevel()")[1]), "3")
+        self.run_ok("var tally = 1;")
+        self.assertEqual(result_of(self.run_ok("tally += 1; tally")[1]), "2")
+        self.assertEqual(result_of(self.run_ok("var tally = 2; tally")[1]), "2")
+        self.assertEqual(result_of(self.run_ok("const fromRepl = readLevel() + tally; fromRepl")[1]), "5")
+        # An await inside a function leaves its cell a script; one at the top needs REPL mode.
+        self.run_ok("async function later() { await null; return level * 2; }")
+        self.assertEqual(result_of(self.run_ok("await (later())")[1]), "6")
+
+    def test_errors_of_a_script_cell_point_at_its_lines(self):
+        reply, outputs = execute(self.kc, "function boom(): never {\n  throw new RangeError('deep');\n}\nboom()")
+        content = reply["content"]
+        self.assertEqual((content["status"], content["ename"], content["evalue"]), ("error", "RangeError", "deep"))
+        traceback = "\n".join(next(m for m in outputs if m["msg_type"] == "error")["content"]["traceback"])
+        self.assertIn(f"Cell In[{content['execution_count']}]:2:9", traceback)
+        self.assertIn(f"Cell In[{content['execution_count']}]:4:1", traceback)
+        self.assertNotIn("node:vm", traceback)
+        self.assertNotIn("dist/kernel", traceback)
+        # What V8 rejects and TypeScript let through is reported as any syntax error is.
+        reply, outputs = execute(self.kc, "// @ts-nocheck\n({ __proto__: 1, __proto__: 2 })")
+        self.assertEqual((reply["content"]["ename"], reply["content"]["evalue"]), ("SyntaxError", "Duplicate __proto__ fields are not allowed in object literals"))
+        self.assertEqual(reply["content"]["traceback"], ["\x1b[1;31mSyntaxError\x1b[0m: Duplicate __proto__ fields are not allowed in object literals"])
+
     def test_an_unchanged_cell_is_checked_again_when_what_it_uses_changed(self):
         # A re-run of unchanged code may reuse its earlier check only while its names still come
         # from the same cells.

@@ -9,7 +9,10 @@ import unittest
 from harness import KernelTestCase, execute, iopub_until_idle, wait_reply
 
 CASES = {
+    # A cell with no top-level await or let/const/class runs as a classic script; the others in
+    # V8's REPL mode: a busy loop is stopped in either.
     "busy_loop": "while (true) {}",
+    "busy_loop_in_repl_mode": "let spins = 0;\nwhile (true) { spins++; }",
     "busy_loop_after_await": "await new Promise((r) => setTimeout(r, 50));\nwhile (true) {}",
     "await_that_never_settles": "await new Promise(() => {})",
     # The cell's value is shown by code of its own, which runs as part of the cell.
@@ -48,6 +51,9 @@ class InterruptCases:
 
     def test_busy_loop(self):
         self.interrupt_case(CASES["busy_loop"])
+
+    def test_busy_loop_in_repl_mode(self):
+        self.interrupt_case(CASES["busy_loop_in_repl_mode"])
 
     def test_busy_loop_after_await(self):
         self.interrupt_case(CASES["busy_loop_after_await"])
