@@ -6,6 +6,7 @@
 import { Session } from "node:inspector";
 import vm from "node:vm";
 import type { ScriptMode } from "../checker/protocol.js";
+import { RecentMap } from "./recent-map.js";
 
 export type Evaluation =
   | { ok: true }
@@ -18,8 +19,13 @@ interface EvaluateResult { result: RemoteObject; exceptionDetails?: { exception?
 
 const THROWN_SLOT = Symbol.for("parlab.thrown");
 
+/** Compiled scripts kept for cells run again: more than a notebook has cells, a few MB at most. */
+export const COMPILED_SCRIPTS_KEPT = 500;
+
 export class Evaluator {
   readonly #session = new Session();
+  /** By script name: a cell run again unchanged keeps its name (see Interpreter), and skips compiling. */
+  readonly #compiled = new RecentMap<string, { js: string; script: vm.Script }>(COMPILED_SCRIPTS_KEPT);
 
   constructor() {
     this.#session.connect();
@@ -36,14 +42,10 @@ export class Evaluator {
    */
   #runScript(js: string, scriptName: string): Promise<Evaluation> {
     return Promise.resolve().then(() => {
-      let script: vm.Script;
-      try {
-        script = new vm.Script(js, { filename: scriptName });
-      } catch {
-        // V8 rejects what TypeScript let through (a bad regular expression, say): REPL mode
-        // reports it exactly as it reports every other cell's syntax error.
-        return this.#runInReplMode(js, scriptName);
-      }
+      const script = this.#compile(js, scriptName);
+      // V8 rejects what TypeScript let through (a duplicate __proto__, say): REPL mode reports it
+      // exactly as it reports every other cell's syntax error.
+      if (!script) return this.#runInReplMode(js, scriptName);
       try {
         // displayErrors: false keeps Node from writing the failing line into the error's stack.
         script.runInThisContext({ displayErrors: false });
@@ -52,6 +54,18 @@ export class Evaluator {
         return { ok: false, thrown } as const;
       }
     });
+  }
+
+  #compile(js: string, scriptName: string): vm.Script | undefined {
+    const kept = this.#compiled.get(scriptName);
+    if (kept?.js === js) return kept.script;
+    try {
+      const script = new vm.Script(js, { filename: scriptName });
+      this.#compiled.set(scriptName, { js, script });
+      return script;
+    } catch {
+      return undefined;
+    }
   }
 
   #runInReplMode(js: string, scriptName: string): Promise<Evaluation> {

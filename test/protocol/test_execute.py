@@ -1,5 +1,6 @@
 """execute_request semantics (silent, store_history, user_expressions, allow_stdin,
 stop_on_error), errors with cell positions, and type checking across cells."""
+import re
 import unittest
 
 from harness import KernelTestCase, drain_iopub, execute, iopub_until_idle, result_of, text_of, wait_reply
@@ -266,6 +267,13 @@ new K().v + f1() + obj.a"""
         self.assertIn(f"Cell In[{content['execution_count']}]:4:1", traceback)
         self.assertNotIn("node:vm", traceback)
         self.assertNotIn("dist/kernel", traceback)
+        # Run again, the same code keeps its compiled script, and is labelled with the new run;
+        # code that compiles to the same JavaScript from another source keeps its own positions.
+        for code, column in [("(null as any).x", 15), ("(null as any).x", 15), ("(null as     any).x", 19)]:
+            reply, outputs = execute(self.kc, code)
+            traceback = "\n".join(next(m for m in outputs if m["msg_type"] == "error")["content"]["traceback"])
+            self.assertIn(f"at Cell In[{reply['content']['execution_count']}]:1:{column}\n", traceback)
+            self.assertIn(f"---->   1 {code}", re.sub(r"\x1b\[[0-9;]*m", "", traceback))
         # What V8 rejects and TypeScript let through is reported as any syntax error is.
         reply, outputs = execute(self.kc, "// @ts-nocheck\n({ __proto__: 1, __proto__: 2 })")
         self.assertEqual((reply["content"]["ename"], reply["content"]["evalue"]), ("SyntaxError", "Duplicate __proto__ fields are not allowed in object literals"))
