@@ -19,8 +19,8 @@ interface EvaluateResult { result: RemoteObject; exceptionDetails?: { exception?
 
 const THROWN_SLOT = Symbol.for("parlab.thrown");
 
-/** Compiled scripts kept for cells run again: more than a notebook has cells, a few MB at most. */
-export const COMPILED_SCRIPTS_KEPT = 500;
+/** Compiled scripts kept for cells run again: more than most notebooks have cells. */
+export const COMPILED_SCRIPTS_KEPT = 200;
 
 export class Evaluator {
   readonly #session = new Session();
