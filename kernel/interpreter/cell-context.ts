@@ -18,7 +18,6 @@ const storage = new AsyncLocalStorage<CellContext>();
 let lastStarted: CellContext | undefined;
 
 export function runInCell<T>(context: CellContext, action: () => T): T {
-  repairAfterTermination();
   lastStarted = context;
   return storage.run(context, action);
 }
@@ -31,23 +30,26 @@ export class InterruptError extends Error {
   }
 }
 
-// Stopping a busy loop means V8 terminating it. Terminated inside a promise continuation, it
-// skips async_hooks' "after" step: Node then finds its async-id stack unbalanced and aborts the
-// whole process. So just before terminating, the interrupter pauses this thread and calls
-// suspendForTermination() (no hook enabled: no check), and the stale stack is cleared before
-// cells are tracked again.
-let suspended = false;
+// Stopping a busy loop means V8 terminating it, which skips the "after" step of every async
+// context the loop is inside: its callback's, its promise continuation's. Node checks that step
+// when native code leaves a callback and aborts the process on a mismatch: it did, for a busy
+// timer of a finished cell. So just before terminating, the interrupter pauses this thread and
+// calls suspendForTermination(), which empties Node's async-id stack: leaving a context with the
+// stack empty is no mismatch, and every context entered afterwards is left in order again.
 const clearAsyncIdStack = loadClearAsyncIdStack();
+/** The cell whose code the last termination stopped, until the interrupt that caused it asks. */
+let stoppedCell: CellContext | undefined;
 
 export function suspendForTermination(): void {
-  suspended = true;
-  storage.disable();
+  stoppedCell = storage.getStore();
+  clearAsyncIdStack?.();
 }
 
-export function repairAfterTermination(): void {
-  if (!suspended) return;
-  suspended = false;
-  clearAsyncIdStack?.();
+/** After an interrupt: the cell whose busy code it terminated, if any. */
+export function takeStoppedCell(): CellContext | undefined {
+  const taken = stoppedCell;
+  stoppedCell = undefined;
+  return taken;
 }
 
 function loadClearAsyncIdStack(): (() => void) | undefined {

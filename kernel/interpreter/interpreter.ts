@@ -11,7 +11,7 @@ import { StreamCapture } from "./streams.js";
 import { Tracebacks, type ErrorContent } from "./tracebacks.js";
 import { History, type HistoryEntry, type HistoryQuery } from "./history.js";
 import { CommRegistry } from "./comms.js";
-import { bindToCurrentCell, currentCell, InterruptError, repairAfterTermination, runInCell, suspendForTermination, type CellContext } from "./cell-context.js";
+import { bindToCurrentCell, currentCell, InterruptError, runInCell, suspendForTermination, takeStoppedCell, type CellContext } from "./cell-context.js";
 import type { Frontend } from "./frontend.js";
 import { createDisplayApi, type DisplayApi } from "../runtime/display.js";
 import { ModuleLoader } from "../runtime/module-loader.js";
@@ -148,9 +148,16 @@ export class Interpreter {
     }
   }
 
-  /** Stops the running cell: its promise is settled here, whatever its code is waiting for. */
+  /**
+   * Stops the running cell: its promise is settled here, whatever its code is waiting for. Busy
+   * code that had to be terminated may have been a callback of another cell: that cell is told.
+   */
   interrupt(): boolean {
-    repairAfterTermination();
+    const stoppedCell = takeStoppedCell();
+    if (stoppedCell && stoppedCell !== this.#running?.cell) {
+      const { traceback } = this.#tracebacks.fromThrown(new InterruptError("a callback of this cell was stopped"));
+      this.#streams.write(stoppedCell, "stderr", `${traceback.join("\n")}\n`);
+    }
     if (!this.#running) return false;
     this.#running.interrupt();
     const watchers = this.#interruptWatchers.get(this.#running.cell);

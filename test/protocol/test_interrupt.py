@@ -18,6 +18,12 @@ CASES = {
     # The cell's value is shown by code of its own, which runs as part of the cell.
     "display_that_never_ends": '({ [Symbol.for("nodejs.util.inspect.custom")]() { while (true) {} } })',
 }
+# Callbacks that a finished cell left busy: each keeps the kernel from answering until interrupted.
+BUSY_CALLBACKS = {
+    "timer": "setTimeout(() => { while (true) {} }, 100);",
+    "interval": "setInterval(() => { while (true) {} }, 100);",
+    "file_system_callback": 'import { stat } from "node:fs";\nsetTimeout(() => stat(".", () => { while (true) {} }), 100);',
+}
 HANG = 20  # seconds: only to detect a hung kernel; the latency itself is measured in bench/
 
 
@@ -77,6 +83,33 @@ class InterruptCases:
         self.assertIn("sleep 30", reply["content"]["evalue"])
         reply, outputs = execute(self.kc, "kept + 1")
         self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["42"])
+
+    def test_busy_callback_of_a_finished_cell(self):
+        # Stopped, it used to end the kernel: Node found its async context stack unbalanced.
+        for name, code in BUSY_CALLBACKS.items():
+            with self.subTest(name):
+                started = self.kc.execute(code)
+                wait_reply(self.kc, started, timeout=HANG)
+                time.sleep(0.5)  # the callback has started, and keeps the kernel busy
+                self.km.interrupt_kernel()
+                # The cell that started the callback is told, in its own output.
+                told = self.stream_of(started, "stderr", until="InterruptError")
+                self.assertIn("a callback of this cell was stopped", told)
+                reply, outputs = execute(self.kc, "kept + 1")
+                self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["42"])
+                # Stopped for good: an interval does not start its loop again.
+                time.sleep(0.3)
+                reply, outputs = execute(self.kc, "kept + 1", timeout=5)
+                self.assertEqual(reply["content"]["status"], "ok")
+
+    def stream_of(self, msg_id, name, until):
+        text = ""
+        deadline = time.monotonic() + HANG
+        while until not in text:
+            msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream" and msg["content"]["name"] == name:
+                text += msg["content"]["text"]
+        return text
 
     def test_interrupt_when_idle_is_harmless(self):
         self.km.interrupt_kernel()
