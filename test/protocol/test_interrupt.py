@@ -2,6 +2,7 @@
 and an await that never settles. Each must end with an error in that cell, and leave the kernel
 running with every earlier variable intact."""
 import os
+import queue
 import signal
 import time
 import unittest
@@ -101,6 +102,26 @@ class InterruptCases:
                 time.sleep(0.3)
                 reply, outputs = execute(self.kc, "kept + 1", timeout=5)
                 self.assertEqual(reply["content"]["status"], "ok")
+
+    def test_other_cells_output_keeps_its_cell_after_an_interrupt(self):
+        ticking = self.kc.execute('const ticker = setInterval(() => console.log("tick"), 50);')
+        wait_reply(self.kc, ticking, timeout=HANG)
+        busy = self.kc.execute("while (true) {}")
+        self.wait_until_running(busy)
+        self.km.interrupt_kernel()
+        wait_reply(self.kc, busy, timeout=HANG)
+        ticks = []  # after the interrupt, before any other cell runs
+        until = time.monotonic() + 1.0
+        while time.monotonic() < until:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=0.1)
+            except queue.Empty:
+                continue
+            if msg["msg_type"] == "stream" and "tick" in msg["content"]["text"]:
+                ticks.append(msg)
+        self.run_ok("clearInterval(ticker);")
+        self.assertTrue(ticks)
+        self.assertEqual({m["parent_header"]["msg_id"] for m in ticks}, {ticking})
 
     def stream_of(self, msg_id, name, until):
         text = ""
