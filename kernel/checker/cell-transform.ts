@@ -6,15 +6,20 @@
 // It also tells whether the script needs REPL mode (see ScriptMode).
 import ts from "#typescript";
 import type { ScriptMode } from "./protocol.js";
+import { ShadowRenamer, type GlobalShadows } from "./global-shadows.js";
 
 export const RUNTIME = "__parlab";
 export const CELL_MODULE_PREFIX = "./__parlab_cell_";
 
-/** Runs before TypeScript strips types: it still sees the cell exactly as written. */
-export function beforeTransform(cellEnd: number): ts.TransformerFactory<ts.SourceFile> {
+/**
+ * Runs before TypeScript strips types: it still sees the cell exactly as written. With `shadows`,
+ * cell bindings named like Node's globals are renamed (see global-shadows.ts).
+ */
+export function beforeTransform(cellEnd: number, shadows?: GlobalShadows): ts.TransformerFactory<ts.SourceFile> {
   return (context) => (source) => {
     const f = context.factory;
     const runtime = (member: string) => f.createPropertyAccessExpression(f.createIdentifier(RUNTIME), member);
+    const renamer = shadows && shadows.names.size > 0 ? new ShadowRenamer(shadows, f) : undefined;
     // By end, not start: a statement's start includes leading trivia that may lie in the cell.
     const cellStatements = source.statements.filter((statement) => statement.end <= cellEnd);
     const last = cellStatements.at(-1);
@@ -24,17 +29,25 @@ export function beforeTransform(cellEnd: number): ts.TransformerFactory<ts.Sourc
         return f.updateCallExpression(node, runtime("import"), node.typeArguments, ts.visitNodes(node.arguments, visit, ts.isExpression));
       }
       if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword) return runtime("importMeta");
-      return ts.visitEachChild(node, visit, context);
+      return renamer?.node(node, visit) ?? ts.visitEachChild(node, visit, context);
     };
 
-    const statements = source.statements.map((statement) => {
+    const hoisted: ts.Statement[] = [];
+    const statements: ts.Statement[] = [];
+    for (const statement of source.statements) {
+      const declaration = renamer?.declaration(statement, visit);
+      if (declaration) {
+        (declaration.hoisted ? hoisted : statements).push(declaration.statement);
+        continue;
+      }
       const visited = ts.visitNode(statement, visit) as ts.Statement;
       if (statement === last && ts.isExpressionStatement(visited)) {
-        return ts.setTextRange(f.createExpressionStatement(f.createCallExpression(runtime("result"), undefined, [visited.expression])), statement);
+        statements.push(ts.setTextRange(f.createExpressionStatement(f.createCallExpression(runtime("result"), undefined, [visited.expression])), statement));
+      } else {
+        statements.push(visited);
       }
-      return visited;
-    });
-    return f.updateSourceFile(source, statements);
+    }
+    return f.updateSourceFile(source, [...hoisted, ...statements]);
   };
 }
 

@@ -5,6 +5,7 @@
 import ts from "#typescript";
 import path from "node:path";
 import { afterTransform, beforeTransform, CELL_MODULE_PREFIX } from "./cell-transform.js";
+import type { GlobalShadows } from "./global-shadows.js";
 import { collectCellNames, type CellNames } from "./cell-names.js";
 import { Documentation, JSDOC_PARSING } from "./documentation.js";
 import { LanguageHost } from "./language-host.js";
@@ -43,10 +44,12 @@ export class NotebookProgram {
   readonly #committed = new Map<string, CommittedCheck>();
   readonly #nodeTypesFile: string;
   #nodeTypesLoaded = false;
+  readonly #realmGlobals: ReadonlySet<string>;
 
   constructor(config: CheckerConfig) {
     this.#directory = config.notebookDir;
     this.#nodeTypesFile = config.nodeTypesFile;
+    this.#realmGlobals = new Set(config.realmGlobals);
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
@@ -139,7 +142,8 @@ export class NotebookProgram {
       return { ok: false, diagnostics: diagnostics.map((d) => toCellDiagnostic(d, code)) };
     }
 
-    const result = this.#emit(fileName, code.length);
+    const shadowed = new Set([...names.declared, ...this.#scope.keys()].filter((name) => this.#realmGlobals.has(name)));
+    const result = this.#emit(fileName, code.length, shadowed);
     if (!changesScope) return result;
     this.#remember(text, { cell, result });
     this.#commit(cell, text, names, stitching.importsFrom);
@@ -202,16 +206,25 @@ export class NotebookProgram {
     return fileName;
   }
 
-  #emit(fileName: string, cellEnd: number): EmittedCell {
+  /** `shadowed`: top-level names of cells that are also globals, renamed in the script (see global-shadows.ts). */
+  #emit(fileName: string, cellEnd: number, shadowed?: ReadonlySet<string>): EmittedCell {
     const program = this.#service.getProgram()!;
+    const shadows: GlobalShadows | undefined = shadowed?.size ? { names: shadowed, checker: program.getTypeChecker(), isCellFile: (name) => this.#isCellFile(name) } : undefined;
     let js = "";
     let sourceMap = "";
     let mode: ScriptMode = "repl";
     program.emit(program.getSourceFile(fileName), (name, text) => {
       if (name.endsWith(".map")) sourceMap = text;
       else js = text;
-    }, undefined, false, { before: [beforeTransform(cellEnd)], after: [afterTransform((found) => { mode = found; })] });
+    }, undefined, false, { before: [beforeTransform(cellEnd, shadows)], after: [afterTransform((found) => { mode = found; })] });
     return { ok: true, js: stripModuleMarkers(js), sourceMap, mode };
+  }
+
+  #isCellFile(fileName: string): boolean {
+    // TypeScript may name files with forward slashes where the host used backslashes (Windows).
+    const slashes = (name: string) => name.replaceAll("\\", "/");
+    const file = slashes(fileName);
+    return file === slashes(this.#path(PENDING)) || (file.startsWith(slashes(this.#path(CELL_MODULE_PREFIX))) && file.endsWith("__.ts"));
   }
 
   /** Keeps a declaring cell's check as the most recently run one, forgetting the least recent beyond the cap. */

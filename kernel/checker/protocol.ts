@@ -5,6 +5,8 @@ export interface CheckerConfig {
   notebookDir: string;
   /** Declarations of the globals the kernel gives every cell (display, input, ...). */
   globalsFile: string;
+  /** The globals of the realm cells run in: a cell binding of such a name is renamed (see global-shadows.ts). */
+  realmGlobals: string[];
   /** Bare specifiers the kernel provides itself ("tslab", "parlab") and their declaration files. */
   moduleTypes: Record<string, string>;
   /** @types/node's entry: loaded after the first cells, or as soon as a cell needs it. */

@@ -13,6 +13,7 @@ export function checkerConfig(notebookDir: string): CheckerConfig {
   return {
     notebookDir,
     globalsFile: path.join(KERNEL_ROOT, "kernel/runtime/types/globals.d.ts"),
+    realmGlobals: Object.getOwnPropertyNames(globalThis),
     moduleTypes: {
       tslab: path.join(KERNEL_ROOT, "dist/kernel/runtime/tslab.d.ts"),
       parlab: path.join(KERNEL_ROOT, "dist/src/index.d.ts"),

@@ -4,6 +4,7 @@ import { SourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
 import { inspect, types } from "node:util";
 import type { CellDiagnostic } from "../checker/protocol.js";
+import { SHADOW_NAME } from "../checker/shadow-name.js";
 
 export interface ErrorContent {
   ename: string;
@@ -45,7 +46,7 @@ export class Tracebacks {
     const name = read(thrown, "name");
     const ename = (typeof name === "string" && name) || constructorName(thrown) || "Error";
     const message = read(thrown, "message");
-    const evalue = typeof message === "string" ? message : message === undefined ? "" : describe(message);
+    const evalue = asWritten(typeof message === "string" ? message : message === undefined ? "" : describe(message));
     const frames: string[] = [];
     let excerpt: string[] = [];
     const stackText = read(thrown, "stack");
@@ -54,7 +55,7 @@ export class Tracebacks {
       if (!/^\s+at /.test(line)) continue;
       if (line.includes(KERNEL_DIR) || /\(node:(inspector|async_hooks|vm)|node:internal\/(inspector|process\/task_queues|async_hooks)/.test(line) || /^\s+at new Promise \(<anonymous>\)$/.test(line)) continue;
       const mapped = this.#mapFrame(line);
-      frames.push(mapped.text);
+      frames.push(asWritten(mapped.text));
       if (excerpt.length === 0 && mapped.cell) excerpt = codeFrame(mapped.cell.source, mapped.line, mapped.column);
     }
     const header = `${BOLD_RED}${ename}${RESET}: ${evalue}`;
@@ -97,6 +98,11 @@ export class Tracebacks {
     });
     return found ? { text, ...(found as { cell: CellScript; line: number; column: number }) } : { text, line: 0, column: 0 };
   }
+}
+
+/** Names of cell bindings as the user wrote them, not as the script had to call them. */
+function asWritten(text: string): string {
+  return text.replace(SHADOW_NAME, "$1");
 }
 
 function sourceMapOf(cell: CellScript): SourceMap | null {

@@ -258,6 +258,31 @@ new K().v + f1() + obj.a"""
         self.run_ok("async function later() { await null; return level * 2; }")
         self.assertEqual(result_of(self.run_ok("await (later())")[1]), "6")
 
+    def test_cell_names_that_are_also_nodes_globals_stay_in_the_cells(self):
+        # A cell's top-level names are global at run time. Named like one of Node's globals, they
+        # used to replace it for the kernel and every library: with setTimeout imported from
+        # timers/promises, the next background output ended the kernel.
+        self.run_ok('import { setTimeout } from "node:timers/promises";\nawait setTimeout(10);')
+        reply, outputs = self.run_ok('void setTimeout(50).then(() => console.log("later"));\nawait setTimeout(300);\n"waited"')
+        self.assertEqual(text_of(outputs), "later\n")
+        self.run_ok('import { sleep } from "parlab";\nawait sleep(20);')
+        self.run_ok('import { spawn } from "node:child_process";\nconst process = spawn("echo", ["hi"]);')
+        code = """class Event { constructor(readonly kind: string) {} static make() { return new Event("made"); } }
+const early = fetch().kind;
+function fetch(): Event { return Event.make(); }
+[early, fetch.name, new Event("shown"), ({ process }).process.constructor.name, typeof globalThis.fetch]"""
+        reply, outputs = self.run_ok(code)
+        self.assertEqual(result_of(outputs), "[ 'made', 'fetch', Event { kind: 'shown' }, 'ChildProcess', 'function' ]")
+        # Node's own process still serves everyone else: a command's environment, say.
+        self.assertEqual(result_of(self.run_ok('import { execSync } from "node:child_process";\nString(execSync("echo $HOME")).trim() !== ""')[1]), "true")
+        # Inner names and properties are no cell bindings; errors show the names as written.
+        self.assertEqual(result_of(self.run_ok("function bump(process: number) { return process + 1; }\n[bump(1), { setTimeout: 2 }.setTimeout, process.pid !== undefined]")[1]), "[ 2, 2, true ]")
+        reply, outputs = execute(self.kc, 'const setImmediate = () => { throw new Error("from the cell"); };\nsetImmediate()')
+        traceback = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(next(m for m in outputs if m["msg_type"] == "error")["content"]["traceback"]))
+        self.assertIn("at setImmediate (Cell In[", traceback)
+        reply, _ = execute(self.kc, "// @ts-nocheck\nperformance.now();\nlet performance = 1;")
+        self.assertRegex(reply["content"]["evalue"], r"^(Cannot access 'performance' before initialization|performance is not defined)$")
+
     def test_errors_of_a_script_cell_point_at_its_lines(self):
         reply, outputs = execute(self.kc, "function boom(): never {\n  throw new RangeError('deep');\n}\nboom()")
         content = reply["content"]
