@@ -31,10 +31,10 @@ export class InterruptError extends Error {
 }
 
 // Stopping a busy loop means V8 terminating it, which skips the "after" step of every async
-// context the loop is inside: its callback's, its promise continuation's. Node checks that step
-// when native code leaves a callback and aborts the process on a mismatch: it did, for a busy
-// timer of a finished cell. So just before terminating, the interrupter pauses this thread and
-// calls suspendForTermination(), which empties Node's async-id stack: leaving a context with the
+// context the loop is inside: its callback's, its promise job's. Node checks those steps when
+// native code leaves a callback, and aborts the whole process on a mismatch. So the interrupter
+// pauses this thread in the loop and calls suspendForTermination(), which empties Node's
+// async-id stack, and terminates the loop the moment it resumes: leaving a context with the
 // stack empty is no mismatch, and every context entered afterwards is left in order again.
 const clearAsyncIdStack = loadClearAsyncIdStack();
 /** The cell whose code the last termination stopped, until the interrupt that caused it asks. */

@@ -84,21 +84,38 @@ function interruptSyncCall(): boolean {
 
 /**
  * Pauses the main thread where it is busy, lets the kernel prepare (see suspendForTermination in
- * interpreter/cell-context.ts: without it, terminating inside a promise continuation aborts
- * Node), then terminates that execution.
+ * interpreter/cell-context.ts), then terminates that execution. The termination is asked for
+ * while the thread is still paused, so that it lands as soon as the thread resumes: given a
+ * moment to run first, the busy code would enter async contexts the kernel just prepared for.
  */
 async function terminateMainThread(): Promise<void> {
   const session = inspector ??= connectInspector();
   const call = (method: string, params: object = {}) => new Promise<void>((resolve) => session.post(method, params, () => resolve()));
-  session.once("Debugger.paused", async () => {
+  let stepsOut = 0;
+  const onPaused = async ({ params }: { params: { callFrames: { functionName: string }[] } }) => {
+    // A busy `await` loop runs Node's promise hooks all the time, and a termination that lands
+    // in one is lost (V8 does not let a promise hook throw): step out of it first.
+    const inPromiseHook = params.callFrames.some((frame) => PROMISE_HOOKS.has(frame.functionName));
+    if (inPromiseHook && stepsOut++ < MAX_STEPS_OUT) {
+      session.post("Debugger.stepOut");
+      return;
+    }
+    session.off("Debugger.paused", onPaused);
     await call("Runtime.evaluate", { expression: `globalThis[Symbol.for("parlab.beforeTerminate")]?.()` });
-    await call("Debugger.resume");
+    // Answered only once the termination is over: not awaited.
     session.post("Runtime.terminateExecution", () => undefined);
+    await call("Debugger.resume");
     await call("Debugger.disable");
-  });
+  };
+  session.on("Debugger.paused", onPaused);
   await call("Debugger.enable");
   await call("Debugger.pause");
 }
+
+/** Node's functions that V8 calls as promise hooks (lib/internal/async_hooks.js). */
+const PROMISE_HOOKS = new Set(["promiseInitHook", "promiseInitHookWithDestroyTracking", "promiseBeforeHook", "promiseAfterHook", "promiseResolveHook", "destroyTracking"]);
+/** Steps out of a promise hook before terminating (see terminateMainThread): a few are enough. */
+const MAX_STEPS_OUT = 20;
 
 function connectInspector(): Session {
   // Loaded only when needed: it is rarely needed, and each module loaded delays the kernel's start.
