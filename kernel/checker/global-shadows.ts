@@ -25,7 +25,9 @@ export class ShadowRenamer {
     if (ts.isIdentifier(node)) return this.#renames(node) ? this.#renamed(node) : node;
     // `{ process }` names the property as much as the variable: only the variable is renamed.
     if (ts.isShorthandPropertyAssignment(node) && this.shadows.names.has(node.name.text) && this.#isCellBinding(this.shadows.checker.getShorthandAssignmentValueSymbol(node))) {
-      return f.createPropertyAssignment(node.name.text, this.#renamed(node.name));
+      // In a destructuring assignment, `{ process = fallback } = value` has a default.
+      const fallback = ts.visitNode(node.objectAssignmentInitializer, visit, ts.isExpression);
+      return f.createPropertyAssignment(node.name.text, fallback ? f.createAssignment(this.#renamed(node.name), fallback) : this.#renamed(node.name));
     }
     if (ts.isBindingElement(node) && !node.propertyName && !node.dotDotDotToken && ts.isIdentifier(node.name) && this.#renames(node.name)) {
       return f.updateBindingElement(node, undefined, f.createIdentifier(node.name.text), this.#renamed(node.name), ts.visitNode(node.initializer, visit, ts.isExpression));
