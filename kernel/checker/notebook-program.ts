@@ -4,7 +4,7 @@
 // The imports are appended after the cell's text, so positions in the cell are positions in the file.
 import ts from "#typescript";
 import path from "node:path";
-import { afterTransform, beforeTransform, CELL_MODULE_PREFIX } from "./cell-transform.js";
+import { afterTransform, beforeTransform, CELL_MODULE_PREFIX, RUNTIME } from "./cell-transform.js";
 import type { GlobalShadows } from "./global-shadows.js";
 import { collectCellNames, type CellNames } from "./cell-names.js";
 import { Documentation, JSDOC_PARSING } from "./documentation.js";
@@ -49,7 +49,8 @@ export class NotebookProgram {
   constructor(config: CheckerConfig) {
     this.#directory = config.notebookDir;
     this.#nodeTypesFile = config.nodeTypesFile;
-    this.#realmGlobals = new Set(config.realmGlobals);
+    // The kernel's own global, which every cell's script calls, is one too.
+    this.#realmGlobals = new Set([...config.realmGlobals, RUNTIME]);
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,

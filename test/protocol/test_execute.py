@@ -282,6 +282,9 @@ function fetch(): Event { return Event.make(); }
         self.assertIn("at setImmediate (Cell In[", traceback)
         reply, _ = execute(self.kc, "// @ts-nocheck\nperformance.now();\nlet performance = 1;")
         self.assertRegex(reply["content"]["evalue"], r"^(Cannot access 'performance' before initialization|performance is not defined)$")
+        # The kernel's own global, which every cell's script calls, is kept the same way.
+        self.run_ok("const __parlab = 1;")
+        self.assertEqual(result_of(self.run_ok("__parlab + 1")[1]), "2")
 
     def test_errors_of_a_script_cell_point_at_its_lines(self):
         reply, outputs = execute(self.kc, "function boom(): never {\n  throw new RangeError('deep');\n}\nboom()")
