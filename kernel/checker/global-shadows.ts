@@ -32,6 +32,12 @@ export class ShadowRenamer {
     if (ts.isBindingElement(node) && !node.propertyName && !node.dotDotDotToken && ts.isIdentifier(node.name) && this.#renames(node.name)) {
       return f.updateBindingElement(node, undefined, f.createIdentifier(node.name.text), this.#renamed(node.name), ts.visitNode(node.initializer, visit, ts.isExpression));
     }
+    // A function or class without a name of its own takes the variable's: `{ fetch: ... }.fetch`
+    // gives it the name as written, for how it is shown and in stack traces.
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && isAnonymous(node.initializer) && this.#renames(node.name)) {
+      const named = f.createPropertyAccessExpression(f.createObjectLiteralExpression([f.createPropertyAssignment(node.name.text, ts.visitNode(node.initializer, visit, ts.isExpression))]), node.name.text);
+      return f.updateVariableDeclaration(node, this.#renamed(node.name), node.exclamationToken, node.type, named);
+    }
     if (ts.isImportSpecifier(node) && this.#renames(node.name)) {
       return f.updateImportSpecifier(node, node.isTypeOnly, node.propertyName ?? f.createIdentifier(node.name.text), this.#renamed(node.name));
     }
@@ -100,6 +106,10 @@ function isTopLevel(declaration: ts.Node): boolean {
     if (ts.isFunctionLike(node) || ts.isClassLike(node) || ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCatchClause(node) || ts.isIterationStatement(node, false)) return false;
   }
   return true;
+}
+
+function isAnonymous(value: ts.Expression): boolean {
+  return ts.isArrowFunction(value) || ((ts.isFunctionExpression(value) || ts.isClassExpression(value)) && !value.name);
 }
 
 function withoutExport(modifiers: ts.NodeArray<ts.ModifierLike> | undefined): ts.ModifierLike[] | undefined {

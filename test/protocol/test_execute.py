@@ -282,6 +282,8 @@ function fetch(): Event { return Event.make(); }
         self.assertIn("at setImmediate (Cell In[", traceback)
         reply, _ = execute(self.kc, "// @ts-nocheck\nperformance.now();\nlet performance = 1;")
         self.assertRegex(reply["content"]["evalue"], r"^(Cannot access 'performance' before initialization|performance is not defined)$")
+        # A function that takes its variable's name still shows that name.
+        self.assertEqual(result_of(self.run_ok("const structuredClone = async () => 1;\nstructuredClone")[1]), "[AsyncFunction: structuredClone]")
         # The kernel's own global, which every cell's script calls, is kept the same way.
         self.run_ok("const __parlab = 1;")
         self.assertEqual(result_of(self.run_ok("__parlab + 1")[1]), "2")
