@@ -6,6 +6,7 @@ import ts from "#typescript";
 import path from "node:path";
 import { afterTransform, beforeTransform, CELL_MODULE_PREFIX, RUNTIME } from "./cell-transform.js";
 import type { GlobalShadows } from "./global-shadows.js";
+import { RecentMap } from "../recent-map.js";
 import { collectCellNames, type CellNames } from "./cell-names.js";
 import { Documentation, JSDOC_PARSING } from "./documentation.js";
 import { LanguageHost } from "./language-host.js";
@@ -36,12 +37,12 @@ export class NotebookProgram {
   /** Modules no later cell can see, in the order they became so; the oldest leave the program. */
   readonly #unreachable = new Set<number>();
   /**
-   * Committed cells by their full text (the cell plus its imports), the most recently run last:
+   * Committed cells by their full text (the cell plus its imports), the most recently run kept:
    * re-running a cell unchanged, with the names it uses still coming from the same cells, checks
    * the same, so it reuses the earlier result and module (made again if it had been dropped)
    * instead of checking ~20 ms per 100 lines again, also after an edit was tried and undone.
    */
-  readonly #committed = new Map<string, CommittedCheck>();
+  readonly #committed = new RecentMap<string, CommittedCheck>(MAX_COMMITTED_RESULTS);
   readonly #nodeTypesFile: string;
   #nodeTypesLoaded = false;
   readonly #realmGlobals: ReadonlySet<string>;
@@ -122,7 +123,6 @@ export class NotebookProgram {
     const text = code + stitching.text;
     const rerun = this.#committed.get(text);
     if (rerun) {
-      this.#remember(text, rerun);
       this.#commit(rerun.cell, text, names, stitching.importsFrom);
       return { ...rerun.result, scope: this.#scopeChange(rerun.cell) };
     }
@@ -146,7 +146,7 @@ export class NotebookProgram {
     const shadowed = new Set([...names.declared, ...this.#scope.keys()].filter((name) => this.#realmGlobals.has(name)));
     const result = this.#emit(fileName, code.length, shadowed);
     if (!changesScope) return result;
-    this.#remember(text, { cell, result });
+    this.#committed.set(text, { cell, result });
     this.#commit(cell, text, names, stitching.importsFrom);
     return { ...result, scope: this.#scopeChange(cell) };
   }
@@ -226,13 +226,6 @@ export class NotebookProgram {
     const slashes = (name: string) => name.replaceAll("\\", "/");
     const file = slashes(fileName);
     return file === slashes(this.#path(PENDING)) || (file.startsWith(slashes(this.#path(CELL_MODULE_PREFIX))) && file.endsWith("__.ts"));
-  }
-
-  /** Keeps a declaring cell's check as the most recently run one, forgetting the least recent beyond the cap. */
-  #remember(text: string, committed: CommittedCheck): void {
-    this.#committed.delete(text);
-    this.#committed.set(text, committed);
-    if (this.#committed.size > MAX_COMMITTED_RESULTS) this.#committed.delete(this.#committed.keys().next().value!);
   }
 
   #commit(cell: number, text: string, names: CellNames, importsFrom: number[]): void {

@@ -6,7 +6,7 @@
 import { Session } from "node:inspector";
 import vm from "node:vm";
 import type { ScriptMode } from "../checker/protocol.js";
-import { RecentMap } from "./recent-map.js";
+import { RecentMap } from "../recent-map.js";
 
 export type Evaluation =
   | { ok: true }

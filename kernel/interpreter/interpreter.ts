@@ -22,7 +22,7 @@ import { CellResources } from "../runtime/cell-resources.js";
 import type { CheckResult, CompletionResult, EmittedScript, InspectResult, IsCompleteResult } from "../checker/protocol.js";
 
 import { KERNEL_ROOT } from "./checker-config.js";
-import { RecentMap } from "./recent-map.js";
+import { RecentMap } from "../recent-map.js";
 
 export interface InterpreterOptions {
   notebookDir: string;
