@@ -19,4 +19,8 @@ export class RecentMap<K, V> {
     this.#entries.set(key, value);
     if (this.#entries.size > this.limit) this.#entries.delete(this.#entries.keys().next().value!);
   }
+
+  clear(): void {
+    this.#entries.clear();
+  }
 }

@@ -3,12 +3,15 @@ import ts from "#typescript";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { CELL_MODULE_PREFIX } from "./cell-transform.js";
+import { currentStamp, isLocalPath } from "../local-files.js";
 
 export class LanguageHost implements ts.LanguageServiceHost {
   readonly #virtual = new Map<string, { text: string; version: number; snapshot: ts.IScriptSnapshot }>();
-  // Declaration files outside the notebook do not change during a session; reading them again on
-  // every check is what made each check cost ~15 ms.
+  // Installed declaration files do not change during a session; reading them again on every
+  // check is what made each check cost ~15 ms. The notebook's own files are stamped, and read
+  // again once refreshLocalFiles() finds them changed.
   readonly #diskSnapshots = new Map<string, ts.IScriptSnapshot | undefined>();
+  readonly #localStamps = new Map<string, string>();
   readonly #options: ts.CompilerOptions;
   readonly #directory: string;
   #projectVersion = 0;
@@ -72,17 +75,38 @@ export class LanguageHost implements ts.LanguageServiceHost {
 
   getProjectVersion = () => String(this.#projectVersion);
   getScriptFileNames = () => [...this.rootFiles, ...this.#virtual.keys()];
-  getScriptVersion = (fileName: string) => String(this.#virtual.get(fileName)?.version ?? 0);
+  getScriptVersion = (fileName: string) => {
+    const file = this.#virtual.get(fileName);
+    if (file) return String(file.version);
+    if (!isLocalPath(fileName)) return "0";
+    this.getScriptSnapshot(fileName);
+    return this.#localStamps.get(fileName)!;
+  };
   getScriptSnapshot = (fileName: string): ts.IScriptSnapshot | undefined => {
     const file = this.#virtual.get(fileName);
     if (file) return file.snapshot;
     if (!this.#diskSnapshots.has(fileName)) {
+      // Stamped before it is read: an edit made meanwhile counts as a change.
+      if (isLocalPath(fileName)) this.#localStamps.set(fileName, currentStamp(fileName));
       let snapshot: ts.IScriptSnapshot | undefined;
       try { snapshot = ts.ScriptSnapshot.fromString(readFileSync(fileName, "utf8")); } catch { snapshot = undefined; }
       this.#diskSnapshots.set(fileName, snapshot);
     }
     return this.#diskSnapshots.get(fileName);
   };
+
+  /** Forgets the notebook's own files that changed on disk since they were read; says whether any had. */
+  refreshLocalFiles(): boolean {
+    let changed = false;
+    for (const [fileName, stamp] of this.#localStamps) {
+      if (currentStamp(fileName) === stamp) continue;
+      this.#localStamps.delete(fileName);
+      this.#diskSnapshots.delete(fileName);
+      changed = true;
+    }
+    if (changed) this.#projectVersion++;
+    return changed;
+  }
   getCurrentDirectory = () => this.#directory;
   getCompilationSettings = () => this.#options;
   getDefaultLibFileName = (options: ts.CompilerOptions) => ts.getDefaultLibFilePath(options);

@@ -117,6 +117,7 @@ export class NotebookProgram {
   }
 
   check(code: string, cell: number): CheckResult {
+    this.#noticeEditedFiles();
     const source = ts.createSourceFile(PENDING, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
     const names = collectCellNames(source);
     const stitching = this.#stitching(names.declared, names.exported);
@@ -166,6 +167,7 @@ export class NotebookProgram {
 
   complete(code: string, cursor: number): CompletionResult {
     this.loadNodeTypes();
+    this.#noticeEditedFiles();
     const fileName = this.#prepareScratch(code);
     let start = cursor;
     while (start > 0 && /[\p{L}\p{N}_$#]/u.test(code[start - 1]!)) start--;
@@ -186,6 +188,7 @@ export class NotebookProgram {
 
   inspect(code: string, cursor: number): InspectResult | null {
     this.loadNodeTypes();
+    this.#noticeEditedFiles();
     const fileName = this.#prepareScratch(code);
     // At the cursor, or just before it: the end of a name counts as on it.
     let position = cursor;
@@ -196,6 +199,11 @@ export class NotebookProgram {
       signature: withoutStitching(ts.displayPartsToString(info.displayParts)),
       documentation: this.#documentation.of(this.#service.getDefinitionAtPosition(fileName, position) ?? []),
     };
+  }
+
+  /** A local file the notebook imports was edited: a cell that imports it, run again unchanged, is checked again. */
+  #noticeEditedFiles(): void {
+    if (this.#host.refreshLocalFiles()) this.#committed.clear();
   }
 
   #prepareScratch(code: string): string {

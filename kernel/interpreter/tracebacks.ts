@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { inspect, types } from "node:util";
 import type { CellDiagnostic } from "../checker/protocol.js";
 import { SHADOW_NAME } from "../checker/shadow-name.js";
+import { LOCAL_VERSION } from "../local-files.js";
 
 export interface ErrorContent {
   ename: string;
@@ -21,6 +22,8 @@ interface CellScript {
 }
 
 const KERNEL_DIR = fileURLToPath(new URL("../", import.meta.url));
+/** Which version of the notebook's local files a module is: not part of the file's name. */
+const LOCAL_VERSION_QUERY = new RegExp(`\\?${LOCAL_VERSION}=\\d+`, "g");
 const RED = "\u001b[0;31m";
 const BOLD_RED = "\u001b[1;31m";
 const GREEN = "\u001b[0;32m";
@@ -53,8 +56,8 @@ export class Tracebacks {
     const stack = typeof stackText === "string" ? stackText : "";
     for (const line of stack.split("\n").slice(1)) {
       if (!/^\s+at /.test(line)) continue;
-      if (line.includes(KERNEL_DIR) || /\(node:(inspector|async_hooks|vm)|node:internal\/(inspector|process\/task_queues|async_hooks)/.test(line) || /^\s+at new Promise \(<anonymous>\)$/.test(line)) continue;
-      const mapped = this.#mapFrame(line);
+      if (line.includes(KERNEL_DIR) || /\(node:(inspector|async_hooks|vm)|node:internal\/(inspector|process\/task_queues|async_hooks|modules\/esm|event_target)/.test(line) || /^\s+at new Promise \(<anonymous>\)$/.test(line)) continue;
+      const mapped = this.#mapFrame(line.replace(LOCAL_VERSION_QUERY, ""));
       frames.push(asWritten(mapped.text));
       if (excerpt.length === 0 && mapped.cell) excerpt = codeFrame(mapped.cell.source, mapped.line, mapped.column);
     }

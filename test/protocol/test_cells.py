@@ -58,6 +58,44 @@ class Imports(KernelTestCase):
         self.assertEqual(reply["content"]["status"], "error")
         self.assertEqual(reply["content"]["ename"], "TypeScriptError")
 
+    def test_json_files_import_without_an_import_attribute(self):
+        write(f"{self.workdir}/data/settings.json", json.dumps({"size": 3, "label": "small"}))
+        reply, outputs = self.run_ok('import settings from "./data/settings.json";\nconst size: number = settings.size;\n`${size} ${settings.label}`')
+        self.assertEqual(result_of(outputs), "'3 small'")
+
+    def test_an_edited_local_file_is_imported_as_it_is_now(self):
+        # live.ts imports live-unit.ts: editing only the file it imports counts too, for the run
+        # and for the type checker.
+        write(f"{self.workdir}/lib/live-unit.ts", "export const unit: string = 'cm';\n")
+        write(f"{self.workdir}/lib/live.ts", "import { unit } from './live-unit';\nlet calls = 0;\nexport function measure(n: number) { calls++; return `${n} ${unit}`; }\nexport const callCount = () => calls;\n")
+        reply, outputs = self.run_ok('import { measure, callCount } from "./lib/live.ts";\n[measure(1), callCount()]')
+        self.assertEqual(result_of(outputs), "[ '1 cm', 1 ]")
+        # Nothing changed: the same module, with its state.
+        reply, outputs = self.run_ok('import { measure as again, callCount as count } from "./lib/live.ts";\n[again(2), count()]')
+        self.assertEqual(result_of(outputs), "[ '2 cm', 2 ]")
+        write(f"{self.workdir}/lib/live-unit.ts", "export const unit: number = 42;\n")
+        reply, outputs = self.run_ok('import { measure as edited, callCount as fresh } from "./lib/live.ts";\nimport { unit } from "./lib/live-unit.ts";\nconst checked: number = unit;\n[edited(3), fresh(), checked]')
+        self.assertEqual(result_of(outputs), "[ '3 42', 1, 42 ]")
+        # A name imported before the edit keeps the code it was imported with, as in Python.
+        self.assertEqual(result_of(self.run_ok("measure(4)")[1]), "'4 cm'")
+        # The same cell run again after an edit is checked again, not answered from before.
+        code = 'import { unit as u } from "./lib/live-unit.ts";\nconst n: number = u;\nn'
+        self.assertEqual(result_of(self.run_ok(code)[1]), "42")
+        write(f"{self.workdir}/lib/live-unit.ts", "export const unit: string = 'mm';\n")
+        reply, outputs = execute(self.kc, code)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("TS2322", reply["content"]["evalue"])
+
+    def test_a_local_file_error_names_the_file_without_its_version(self):
+        write(f"{self.workdir}/lib/faulty.ts", "export function fail(): never { throw new Error('first'); }\n")
+        execute(self.kc, 'import { fail } from "./lib/faulty.ts";')
+        write(f"{self.workdir}/lib/faulty.ts", "// edited\nexport function fail(): never { throw new Error('second'); }\n")
+        reply, outputs = execute(self.kc, 'import { fail as f } from "./lib/faulty.ts";\nf()')
+        self.assertEqual(reply["content"]["evalue"], "second")
+        frames = "\n".join(reply["content"]["traceback"])
+        self.assertIn("lib/faulty.ts:2:", frames)
+        self.assertNotIn("parlab-version", frames)
+
     def test_dynamic_import_and_require(self):
         reply, outputs = self.run_ok('// @ts-nocheck\nconst m = await import("esm-only");\nconst c = require("cjs-pkg");\n`${m.kind}/${c.kind}`')
         self.assertEqual(result_of(outputs), "'esm/commonjs'")
