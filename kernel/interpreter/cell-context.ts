@@ -37,19 +37,11 @@ export class InterruptError extends Error {
 // async-id stack, and terminates the loop the moment it resumes: leaving a context with the
 // stack empty is no mismatch, and every context entered afterwards is left in order again.
 const clearAsyncIdStack = loadClearAsyncIdStack();
-/** The cell whose code the last termination stopped, until the interrupt that caused it asks. */
-let stoppedCell: CellContext | undefined;
-
-export function suspendForTermination(): void {
-  stoppedCell = storage.getStore();
+/** Empties the async-id stack (see above); returns the cell of the busy code about to be stopped. */
+export function suspendForTermination(): CellContext | undefined {
+  const stopped = storage.getStore();
   clearAsyncIdStack?.();
-}
-
-/** After an interrupt: the cell whose busy code it terminated, if any. */
-export function takeStoppedCell(): CellContext | undefined {
-  const taken = stoppedCell;
-  stoppedCell = undefined;
-  return taken;
+  return stopped;
 }
 
 function loadClearAsyncIdStack(): (() => void) | undefined {

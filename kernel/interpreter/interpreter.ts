@@ -11,7 +11,7 @@ import { StreamCapture } from "./streams.js";
 import { Tracebacks, type ErrorContent } from "./tracebacks.js";
 import { History, type HistoryEntry, type HistoryQuery } from "./history.js";
 import { CommRegistry } from "./comms.js";
-import { bindToCurrentCell, currentCell, InterruptError, runInCell, suspendForTermination, takeStoppedCell, type CellContext } from "./cell-context.js";
+import { bindToCurrentCell, currentCell, InterruptError, runInCell, suspendForTermination, type CellContext } from "./cell-context.js";
 import type { Frontend } from "./frontend.js";
 import { createDisplayApi, type DisplayApi } from "../runtime/display.js";
 import { ModuleLoader } from "../runtime/module-loader.js";
@@ -79,6 +79,8 @@ export class Interpreter {
   /** By a script-mode cell's source and JavaScript: see #scriptNumber. */
   readonly #scriptNumbers = new RecentMap<string, number>(COMPILED_SCRIPTS_KEPT);
   #running: Running | undefined;
+  /** A finished cell whose busy callback the last termination stopped, until the interrupt tells it so. */
+  #stoppedCallbackOf: CellContext | undefined;
   /** What to stop when a cell is interrupted, by cell: see KernelHook.onInterrupt. */
   readonly #interruptWatchers = new Map<CellContext, Set<() => void>>();
 
@@ -153,10 +155,13 @@ export class Interpreter {
    * code that had to be terminated may have been a callback of another cell: that cell is told.
    */
   interrupt(): boolean {
-    const stoppedCell = takeStoppedCell();
-    if (stoppedCell && stoppedCell !== this.#running?.cell) {
-      const { traceback } = this.#tracebacks.fromThrown(new InterruptError("a callback of this cell was stopped"));
-      this.#streams.write(stoppedCell, "stderr", `${traceback.join("\n")}\n`);
+    const stoppedCallbackOf = this.#stoppedCallbackOf;
+    this.#stoppedCallbackOf = undefined;
+    if (stoppedCallbackOf) {
+      const notice = new InterruptError("a callback of this cell was stopped");
+      notice.stack = `${notice.name}: ${notice.message}`; // where the kernel noticed it says nothing
+      const { traceback } = this.#tracebacks.fromThrown(notice);
+      this.#streams.write(stoppedCallbackOf, "stderr", `${traceback.join("\n")}\n`);
     }
     if (!this.#running) return false;
     this.#running.interrupt();
@@ -325,7 +330,12 @@ export class Interpreter {
       onInterrupt: (callback) => this.#onInterrupt(callback),
     });
     // The interrupter calls this while this thread is paused in a busy loop it is about to stop.
-    Object.defineProperty(globalThis, Symbol.for("parlab.beforeTerminate"), { value: suspendForTermination, configurable: true });
+    // Known only then: by the time the interrupt is handled, the stopped cell may have finished.
+    const beforeTerminate = () => {
+      const stopped = suspendForTermination();
+      this.#stoppedCallbackOf = stopped !== this.#running?.cell ? stopped : undefined;
+    };
+    Object.defineProperty(globalThis, Symbol.for("parlab.beforeTerminate"), { value: beforeTerminate, configurable: true });
     // A script ported as it was often ends with process.exit(): in a cell that would end the
     // kernel, and every variable with it. IPython shows sys.exit() as the cell's error, and so
     // does this. (The kernel's own exit keeps the original; see main.ts.)

@@ -53,6 +53,10 @@ class InterruptCases:
         errors = [m for m in outputs if m["msg_type"] == "error"]
         self.assertEqual(len(errors), 1, outputs)
         self.assertEqual(errors[0]["content"]["ename"], "InterruptError")
+        # The interrupted cell's own code was stopped, not a callback of it: its error says all.
+        # (The interrupt used to be handled after the cell had ended, which then read as one.)
+        streams = [m["content"]["text"] for m in outputs + self.messages_for(msg_id, seconds=0.3) if m["msg_type"] == "stream"]
+        self.assertEqual(streams, [])
         # The kernel goes on, with its state.
         reply, outputs = execute(self.kc, "kept + 1")
         self.assertEqual(reply["content"]["status"], "ok")
@@ -131,6 +135,17 @@ class InterruptCases:
         self.run_ok("clearInterval(ticker);")
         self.assertTrue(ticks)
         self.assertEqual({m["parent_header"]["msg_id"] for m in ticks}, {ticking})
+
+    def messages_for(self, msg_id, seconds):
+        found, until = [], time.monotonic() + seconds
+        while time.monotonic() < until:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=0.05)
+            except queue.Empty:
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                found.append(msg)
+        return found
 
     def stream_of(self, msg_id, name, until):
         text = ""
