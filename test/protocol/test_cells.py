@@ -132,6 +132,23 @@ class Introspection(KernelTestCase):
         self.assertIn("emojiKey", reply["matches"])
         self.assertEqual(reply["cursor_start"], len(code) - len("emojiK"))
 
+    def test_completions_that_replace_the_dot_and_those_that_follow_it_both_insert_correctly(self):
+        # The reply has one span for all matches: `["a-b"]` replaces the dot, so `alpha` must too.
+        self.run_ok("const o2 = { alpha: 1, 'a-b': 2 };")
+        for code in ["o2.", "o2.a"]:
+            reply = self.kc.complete(code, len(code), reply=True, timeout=30)["content"]
+            start, end = reply["cursor_start"], reply["cursor_end"]
+            inserted = {code[:start] + match + code[end:] for match in reply["matches"]}
+            self.assertEqual(inserted, {'o2["a-b"]', "o2.alpha"}, code)
+            types = reply["metadata"]["_jupyter_types_experimental"]
+            self.assertEqual([(t["start"], t["end"], t["text"]) for t in types], [(start, end, m) for m in reply["matches"]])
+
+    def test_completion_prefix_of_astral_letters(self):
+        self.run_ok("const 𝒳𝒳 = 1;")
+        reply = self.kc.complete("𝒳", 1, reply=True, timeout=30)["content"]
+        self.assertEqual(reply["matches"], ["𝒳𝒳"])
+        self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (0, 1))
+
     def test_inspect_shows_the_type_of_an_earlier_cells_value(self):
         self.run_ok("/** Money in the bank. */\nconst savings: { amount: number; currency: string } = { amount: 5, currency: 'EUR' };")
         reply = self.kc.inspect("savings", 3, reply=True, timeout=30)["content"]
