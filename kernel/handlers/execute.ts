@@ -54,7 +54,8 @@ export const execute: Handler = async (request, { session, interpreter, abortQue
   if (outcome.status === "ok") {
     session.reply(request, "execute_reply", { status: "ok", execution_count: outcome.executionCount, user_expressions: outcome.userExpressions, payload: [] }, { status: "ok" });
   } else {
-    if ((request.content.stop_on_error ?? true) !== false) await abortQueuedExecutions();
+    // As in ipykernel: a silent request is a frontend's own query, which the queued cells do not depend on.
+    if (!content.silent && (request.content.stop_on_error ?? true) !== false) await abortQueuedExecutions();
     session.reply(request, "execute_reply", { status: "error", execution_count: outcome.executionCount, ...outcome.error }, { status: "error" });
   }
 };
