@@ -198,7 +198,7 @@ export class NotebookProgram {
     let position = cursor;
     let info = this.#service.getQuickInfoAtPosition(fileName, position);
     if (!info && cursor > 0) info = this.#service.getQuickInfoAtPosition(fileName, --position);
-    if (!info) return null;
+    if (!info || isUnresolvedName(info, code)) return null;
     return {
       signature: withoutStitching(ts.displayPartsToString(info.displayParts)),
       documentation: this.#documentation.of(this.#service.getDefinitionAtPosition(fileName, position) ?? []),
@@ -339,6 +339,13 @@ function toCellDiagnostic(diagnostic: ts.Diagnostic, code: string): CellDiagnost
     lineText,
     length: Math.max(1, Math.min(diagnostic.length ?? 1, lineText.length - (start - lineStart))),
   };
+}
+
+/** TypeScript still types a name that nothing declares (as `any`), with no kind: it says nothing about the name. */
+function isUnresolvedName(info: ts.QuickInfo, code: string): boolean {
+  const text = code.slice(info.textSpan.start, info.textSpan.start + info.textSpan.length);
+  // `this`, `super` and `import.meta` have no kind either, but a type worth showing.
+  return info.kind === ts.ScriptElementKind.unknown && /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(text) && text !== "this" && text !== "super";
 }
 
 /** Where the name that ends at `end` starts, walked back by code points: `𝒳` is two UTF-16 units. */

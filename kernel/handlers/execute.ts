@@ -9,12 +9,14 @@ function helpTarget(code: string): string | undefined {
 
 async function pageHelp(name: string, request: Request, { session, interpreter }: Pick<HandlerContext, "session" | "interpreter">): Promise<void> {
   const found = await interpreter.inspect(name, name.length);
-  const text = found ? [found.signature, found.documentation].filter(Boolean).join("\n\n") : `No information about ${name}`;
+  // IPython's words, on stdout, for a name it cannot find.
+  if (!found) session.publish("stream", { name: "stdout", text: `Object \`${name}\` not found.\n` }, request.header);
+  const text = found && [found.signature, found.documentation].filter(Boolean).join("\n\n");
   session.reply(request, "execute_reply", {
     status: "ok",
     execution_count: interpreter.executionCount,
     user_expressions: {},
-    payload: [{ source: "page", data: { "text/plain": text }, start: 0 }],
+    payload: text ? [{ source: "page", data: { "text/plain": text }, start: 0 }] : [],
   });
 }
 

@@ -176,6 +176,15 @@ class Introspection(KernelTestCase):
         self.assertEqual(reply["status"], "ok")
         self.assertFalse(reply["found"])
 
+    def test_an_undeclared_name_is_not_found(self):
+        # TypeScript types an unresolved name as `any`; that is no answer about the name.
+        reply = self.kc.inspect("nothingHere", 11, reply=True, timeout=30)["content"]
+        self.assertEqual(reply["status"], "ok")
+        self.assertFalse(reply["found"], reply["data"])
+        reply, outputs = self.run_ok("?nothingHere")
+        self.assertEqual(reply["content"]["payload"], [])
+        self.assertEqual(text_of(outputs), "Object `nothingHere` not found.\n")
+
     def test_is_complete(self):
         for code, status in [("1 + 1", "complete"), ("function f() {", "incomplete"), ("let x = ;", "invalid"), ("const t = `a", "incomplete")]:
             msg_id = self.kc.is_complete(code)
