@@ -201,6 +201,17 @@ class Introspection(KernelTestCase):
         self.assertIn("max(...values: number[]): number", payload[0]["data"]["text/plain"])
 
 
+    def test_help_is_an_execution(self):
+        # As in ipykernel, where `?name` runs as a cell: announced, counted and kept in history.
+        before, _ = self.run_ok("1")
+        reply, outputs = self.run_ok("Math.max?")
+        count = reply["content"]["execution_count"]
+        self.assertEqual(count, before["content"]["execution_count"] + 1)
+        inputs = [m["content"] for m in outputs if m["msg_type"] == "execute_input"]
+        self.assertEqual(inputs, [{"code": "Math.max?", "execution_count": count}])
+        history = self.kc.history(hist_access_type="tail", n=1, reply=True, timeout=30)["content"]["history"]
+        self.assertEqual([entry[1:] for entry in history], [[count, "Math.max?"]])
+
 class StdinAndComms(KernelTestCase):
     def test_input_request_round_trip(self):
         msg_id = self.kc.execute('const name = await input("name? ");\n`hello ${name}`', allow_stdin=True)
