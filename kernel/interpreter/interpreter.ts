@@ -214,7 +214,9 @@ export class Interpreter {
     return this.#checker.call("inspect", { code, cursor });
   }
 
-  isComplete(code: string): Promise<IsCompleteResult> {
+  async isComplete(code: string): Promise<IsCompleteResult> {
+    // Not TypeScript, but execute runs it.
+    if (helpTarget(code) !== undefined) return { status: "complete" };
     return this.#checker.call("isComplete", { code });
   }
 

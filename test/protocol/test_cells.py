@@ -186,7 +186,13 @@ class Introspection(KernelTestCase):
         self.assertEqual(text_of(outputs), "Object `nothingHere` not found.\n")
 
     def test_is_complete(self):
-        for code, status in [("1 + 1", "complete"), ("function f() {", "incomplete"), ("let x = ;", "invalid"), ("const t = `a", "incomplete")]:
+        for code, status in [
+            ("1 + 1", "complete"), ("function f() {", "incomplete"), ("let x = ;", "invalid"), ("const t = `a", "incomplete"),
+            # A newline ends a quoted string unless a backslash escapes it.
+            ("'abc", "invalid"), ('const s = "abc', "invalid"), ("const s = 'abc\\", "incomplete"),
+            # Help, as execute runs it.
+            ("?Math.max", "complete"), ("Math.max?", "complete"),
+        ]:
             msg_id = self.kc.is_complete(code)
             reply = self.kc.get_shell_msg(timeout=30)
             self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
