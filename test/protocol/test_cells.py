@@ -312,5 +312,12 @@ class HistoryAcrossRestarts(KernelTestCase):
         self.assertIn(marker, [entry[2] for entry in previous])
 
 
+    def test_n_0_asks_for_no_entries(self):
+        # As in ipykernel; `-0` as a slice start is the whole list.
+        self.run_ok("'in history'")
+        for access in [{"hist_access_type": "tail"}, {"hist_access_type": "search", "pattern": "*"}]:
+            reply = self.kc.history(n=0, reply=True, timeout=30, **access)["content"]
+            self.assertEqual((reply["status"], reply["history"]), ("ok", []), access)
+
 if __name__ == "__main__":
     unittest.main()
