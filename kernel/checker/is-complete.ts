@@ -9,12 +9,18 @@ const UNFINISHED = new Set([
   1160, // Unterminated template literal
 ]);
 
+/** Errors no typing can fix: a line break ends a quoted string (one after a `\` continues it, another error). */
+const UNFINISHABLE = new Set([
+  1002, // Unterminated string literal
+]);
+
 export function isComplete(code: string): IsCompleteResult {
   const trimmed = code.trimEnd();
   if (trimmed === "") return { status: "complete" };
   const source = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
   const errors = (source as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
   if (errors.length === 0) return { status: "complete" };
+  if (errors.some((error) => UNFINISHABLE.has(error.code))) return { status: "invalid" };
   const atEnd = errors.every((error) => UNFINISHED.has(error.code) || (error.start ?? 0) >= trimmed.length);
   return atEnd ? { status: "incomplete", indent: nextIndent(trimmed) } : { status: "invalid" };
 }

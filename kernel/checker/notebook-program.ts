@@ -169,21 +169,25 @@ export class NotebookProgram {
     this.loadNodeTypes();
     this.#noticeEditedFiles();
     const fileName = this.#prepareScratch(code);
-    let start = cursor;
-    while (start > 0 && /[\p{L}\p{N}_$#]/u.test(code[start - 1]!)) start--;
-    const prefix = code.slice(start, cursor).toLowerCase();
+    const prefixStart = identifierStart(code, cursor);
+    const prefix = code.slice(prefixStart, cursor).toLowerCase();
     const completions = this.#service.getCompletionsAtPosition(fileName, cursor, { includeCompletionsWithInsertText: true, includeCompletionsForModuleExports: false });
     const entries = (completions?.entries ?? [])
       .filter((entry) => entry.name.toLowerCase().startsWith(prefix) && !entry.name.startsWith("__parlab"))
-      .sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
-    const span = entries.find((entry) => entry.replacementSpan)?.replacementSpan;
-    if (span) start = span.start;
-    return {
-      matches: entries.map((entry) => entry.insertText ?? entry.name),
-      start,
-      end: span ? span.start + span.length : cursor,
-      types: entries.map((entry) => ({ text: entry.insertText ?? entry.name, type: jupyterType(entry.kind) })),
-    };
+      .sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name))
+      .map((entry) => ({
+        text: entry.insertText ?? entry.name,
+        start: entry.replacementSpan?.start ?? prefixStart,
+        end: entry.replacementSpan ? entry.replacementSpan.start + entry.replacementSpan.length : cursor,
+        type: jupyterType(entry.kind),
+      }));
+    // The protocol has one span for all matches, but `o2["a-b"]` replaces the dot that `o2.alpha`
+    // keeps: each match is widened to the span that covers them all, with the code it now replaces
+    // (as IPython's rectify_completions does), so `alpha` becomes `.alpha`.
+    const start = Math.min(prefixStart, ...entries.map((entry) => entry.start));
+    const end = Math.max(cursor, ...entries.map((entry) => entry.end));
+    const types = entries.map((entry) => ({ text: code.slice(start, entry.start) + entry.text + code.slice(entry.end, end), type: entry.type }));
+    return { matches: types.map(({ text }) => text), start, end, types };
   }
 
   inspect(code: string, cursor: number): InspectResult | null {
@@ -194,7 +198,7 @@ export class NotebookProgram {
     let position = cursor;
     let info = this.#service.getQuickInfoAtPosition(fileName, position);
     if (!info && cursor > 0) info = this.#service.getQuickInfoAtPosition(fileName, --position);
-    if (!info) return null;
+    if (!info || isUnresolvedName(info, code)) return null;
     return {
       signature: withoutStitching(ts.displayPartsToString(info.displayParts)),
       documentation: this.#documentation.of(this.#service.getDefinitionAtPosition(fileName, position) ?? []),
@@ -335,6 +339,24 @@ function toCellDiagnostic(diagnostic: ts.Diagnostic, code: string): CellDiagnost
     lineText,
     length: Math.max(1, Math.min(diagnostic.length ?? 1, lineText.length - (start - lineStart))),
   };
+}
+
+/** TypeScript still types a name that nothing declares (as `any`), with no kind: it says nothing about the name. */
+function isUnresolvedName(info: ts.QuickInfo, code: string): boolean {
+  const text = code.slice(info.textSpan.start, info.textSpan.start + info.textSpan.length);
+  // `this`, `super` and `import.meta` have no kind either, but a type worth showing.
+  return info.kind === ts.ScriptElementKind.unknown && /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(text) && text !== "this" && text !== "super";
+}
+
+/** Where the name that ends at `end` starts, walked back by code points: `𝒳` is two UTF-16 units. */
+function identifierStart(code: string, end: number): number {
+  let start = end;
+  for (;;) {
+    const pair = code.slice(Math.max(0, start - 2), start);
+    const char = pair.length === 2 && pair.codePointAt(0)! > 0xffff ? pair : code.slice(start - 1, start);
+    if (!char || !/[\p{L}\p{N}_$#]/u.test(char)) return start;
+    start -= char.length;
+  }
 }
 
 function jupyterType(kind: ts.ScriptElementKind): string {

@@ -1,22 +1,4 @@
-import type { Handler, HandlerContext } from "./context.js";
-import type { Request } from "../session.js";
-
-/** `?name` or `name?`: IPython's help, answered with the type and docs of `name` in a pager. */
-function helpTarget(code: string): string | undefined {
-  const match = /^\s*\?\s*([\w$.]+)\s*$/.exec(code) ?? /^\s*([\w$.]+)\s*\?\s*$/.exec(code);
-  return match?.[1];
-}
-
-async function pageHelp(name: string, request: Request, { session, interpreter }: Pick<HandlerContext, "session" | "interpreter">): Promise<void> {
-  const found = await interpreter.inspect(name, name.length);
-  const text = found ? [found.signature, found.documentation].filter(Boolean).join("\n\n") : `No information about ${name}`;
-  session.reply(request, "execute_reply", {
-    status: "ok",
-    execution_count: interpreter.executionCount,
-    user_expressions: {},
-    payload: [{ source: "page", data: { "text/plain": text }, start: 0 }],
-  });
-}
+import type { Handler } from "./context.js";
 
 function isCodeMap(expressions: unknown): boolean {
   const isMap = typeof expressions === "object" && expressions !== null && !Array.isArray(expressions);
@@ -35,11 +17,6 @@ export const execute: Handler = async (request, { session, interpreter, abortQue
     session.reply(request, "execute_reply", { status: "error", ename: "BadRequest", evalue: `execute_request.content.${problem}`, traceback: [], execution_count: interpreter.executionCount });
     return;
   }
-  const help = helpTarget(code);
-  if (help !== undefined) {
-    await pageHelp(help, request, { session, interpreter });
-    return;
-  }
   const outcome = await interpreter.execute({
     code,
     silent: Boolean(content.silent),
@@ -52,9 +29,10 @@ export const execute: Handler = async (request, { session, interpreter, abortQue
     cellId: typeof request.metadata.cellId === "string" ? request.metadata.cellId : undefined,
   });
   if (outcome.status === "ok") {
-    session.reply(request, "execute_reply", { status: "ok", execution_count: outcome.executionCount, user_expressions: outcome.userExpressions, payload: [] }, { status: "ok" });
+    session.reply(request, "execute_reply", { status: "ok", execution_count: outcome.executionCount, user_expressions: outcome.userExpressions, payload: outcome.payload ?? [] }, { status: "ok" });
   } else {
-    if ((request.content.stop_on_error ?? true) !== false) await abortQueuedExecutions();
+    // As in ipykernel: a silent request is a frontend's own query, which the queued cells do not depend on.
+    if (!content.silent && (request.content.stop_on_error ?? true) !== false) await abortQueuedExecutions();
     session.reply(request, "execute_reply", { status: "error", execution_count: outcome.executionCount, ...outcome.error }, { status: "error" });
   }
 };

@@ -58,7 +58,7 @@ export class History {
     const entries = this.#entries;
     switch (request.hist_access_type) {
       case "tail":
-        return maybeUnique(entries, request.unique).slice(-Math.max(0, request.n ?? 10));
+        return lastOf(maybeUnique(entries, request.unique), request.n ?? 10);
       case "range": {
         const wanted = (request.session ?? 0) <= 0 ? session + (request.session ?? 0) : request.session!;
         const start = request.start ?? 0;
@@ -68,7 +68,7 @@ export class History {
       case "search": {
         const pattern = globToRegExp(request.pattern ?? "*");
         const found = maybeUnique(entries.filter(([, , input]) => pattern.test(input)), request.unique);
-        return request.n ? found.slice(-request.n) : found;
+        return request.n === undefined ? found : lastOf(found, request.n);
       }
       default:
         throw new Error(`hist_access_type must be "tail", "range" or "search"`);
@@ -124,6 +124,11 @@ function newestSession(file: string): number {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The last `n` (none for 0, which as `slice(-0)` would be all). */
+function lastOf<T>(items: T[], n: number): T[] {
+  return items.slice(Math.max(0, items.length - n));
 }
 
 function maybeUnique(entries: HistoryEntry[], unique: boolean | undefined): HistoryEntry[] {

@@ -10,6 +10,7 @@ import { COMPILED_SCRIPTS_KEPT, Evaluator } from "./evaluator.js";
 import { StreamCapture } from "./streams.js";
 import { Tracebacks, type ErrorContent } from "./tracebacks.js";
 import { History, type HistoryEntry, type HistoryQuery } from "./history.js";
+import { helpTarget } from "./help.js";
 import { CommRegistry } from "./comms.js";
 import { bindToCurrentCell, currentCell, InterruptError, runInCell, suspendForTermination, type CellContext } from "./cell-context.js";
 import type { Frontend } from "./frontend.js";
@@ -44,7 +45,7 @@ export interface ExecuteRequest {
 }
 
 export type ExecuteOutcome =
-  | { status: "ok"; executionCount: number; userExpressions: Record<string, JSONObject> }
+  | { status: "ok"; executionCount: number; userExpressions: Record<string, JSONObject>; payload?: KernelMessage.IExecuteReply["payload"] }
   | { status: "error"; executionCount: number; error: ErrorContent };
 
 class ProcessExit extends Error {
@@ -113,20 +114,14 @@ export class Interpreter {
   }
 
   async execute(request: ExecuteRequest): Promise<ExecuteOutcome> {
-    const silent = request.silent;
-    const storeHistory = request.storeHistory && !silent;
-    if (storeHistory) this.#executionCount++;
-    const executionCount = this.#executionCount;
-    // A silent request (a frontend's own query) is no notebook cell: it never replaces a cell's pools.
-    const cellKey = silent ? undefined : request.cellId ?? request.code;
-    const cell: CellContext = { header: request.header, identities: request.identities, executionCount, allowStdin: request.allowStdin, cellKey };
+    const help = helpTarget(request.code);
+    if (help !== undefined) return this.#help(help, request);
     // Asked first, so the checker works while this thread announces the cell.
     const script = ++this.#scriptCount;
     const checking = this.#checker.check(request.code, script).catch((error: Error) => ({ failed: error }));
-    const closing = cellKey === undefined ? undefined : this.#resources.closeCell(cellKey);
-    if (closing) await closing;
-    if (!silent) this.#frontend.publish(cell, "execute_input", { code: request.code, execution_count: executionCount });
-    if (storeHistory) this.history.store(executionCount, request.code);
+    const cell = await this.#announce(request);
+    const { silent } = request;
+    const { executionCount } = cell;
 
     let interrupt!: () => void;
     const interrupted = new Promise<never>((_, reject) => { interrupt = () => reject(new InterruptError()); });
@@ -148,6 +143,33 @@ export class Interpreter {
       this.#streams.flush();
       if (this.#running === running) this.#running = undefined;
     }
+  }
+
+  /** Counts the cell, unless silent or unstored, and says it runs; the same cell's earlier run ends first. */
+  async #announce(request: ExecuteRequest): Promise<CellContext> {
+    const storeHistory = request.storeHistory && !request.silent;
+    if (storeHistory) this.#executionCount++;
+    const executionCount = this.#executionCount;
+    // A silent request (a frontend's own query) is no notebook cell: it never replaces a cell's pools.
+    const cellKey = request.silent ? undefined : request.cellId ?? request.code;
+    const cell: CellContext = { header: request.header, identities: request.identities, executionCount, allowStdin: request.allowStdin, cellKey };
+    const closing = cellKey === undefined ? undefined : this.#resources.closeCell(cellKey);
+    if (closing) await closing;
+    if (!request.silent) this.#frontend.publish(cell, "execute_input", { code: request.code, execution_count: executionCount });
+    if (storeHistory) this.history.store(executionCount, request.code);
+    return cell;
+  }
+
+  /** As in IPython, help is a cell like any other: announced, counted and kept in history. */
+  async #help(name: string, request: ExecuteRequest): Promise<ExecuteOutcome> {
+    const cell = await this.#announce(request);
+    const found = await this.inspect(name, name.length);
+    // IPython's words, on stdout, for a name it cannot find.
+    if (!found) this.#streams.write(cell, "stdout", `Object \`${name}\` not found.\n`);
+    this.#streams.flush();
+    const text = found && [found.signature, found.documentation].filter(Boolean).join("\n\n");
+    const payload = text ? [{ source: "page", data: { "text/plain": text }, start: 0 }] : [];
+    return { status: "ok", executionCount: cell.executionCount, userExpressions: {}, payload };
   }
 
   /**
@@ -197,7 +219,9 @@ export class Interpreter {
     return this.#checker.call("inspect", { code, cursor });
   }
 
-  isComplete(code: string): Promise<IsCompleteResult> {
+  async isComplete(code: string): Promise<IsCompleteResult> {
+    // Not TypeScript, but execute runs it.
+    if (helpTarget(code) !== undefined) return { status: "complete" };
     return this.#checker.call("isComplete", { code });
   }
 

@@ -132,6 +132,23 @@ class Introspection(KernelTestCase):
         self.assertIn("emojiKey", reply["matches"])
         self.assertEqual(reply["cursor_start"], len(code) - len("emojiK"))
 
+    def test_completions_that_replace_the_dot_and_those_that_follow_it_both_insert_correctly(self):
+        # The reply has one span for all matches: `["a-b"]` replaces the dot, so `alpha` must too.
+        self.run_ok("const o2 = { alpha: 1, 'a-b': 2 };")
+        for code in ["o2.", "o2.a"]:
+            reply = self.kc.complete(code, len(code), reply=True, timeout=30)["content"]
+            start, end = reply["cursor_start"], reply["cursor_end"]
+            inserted = {code[:start] + match + code[end:] for match in reply["matches"]}
+            self.assertEqual(inserted, {'o2["a-b"]', "o2.alpha"}, code)
+            types = reply["metadata"]["_jupyter_types_experimental"]
+            self.assertEqual([(t["start"], t["end"], t["text"]) for t in types], [(start, end, m) for m in reply["matches"]])
+
+    def test_completion_prefix_of_astral_letters(self):
+        self.run_ok("const 𝒳𝒳 = 1;")
+        reply = self.kc.complete("𝒳", 1, reply=True, timeout=30)["content"]
+        self.assertEqual(reply["matches"], ["𝒳𝒳"])
+        self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (0, 1))
+
     def test_inspect_shows_the_type_of_an_earlier_cells_value(self):
         self.run_ok("/** Money in the bank. */\nconst savings: { amount: number; currency: string } = { amount: 5, currency: 'EUR' };")
         reply = self.kc.inspect("savings", 3, reply=True, timeout=30)["content"]
@@ -159,8 +176,23 @@ class Introspection(KernelTestCase):
         self.assertEqual(reply["status"], "ok")
         self.assertFalse(reply["found"])
 
+    def test_an_undeclared_name_is_not_found(self):
+        # TypeScript types an unresolved name as `any`; that is no answer about the name.
+        reply = self.kc.inspect("nothingHere", 11, reply=True, timeout=30)["content"]
+        self.assertEqual(reply["status"], "ok")
+        self.assertFalse(reply["found"], reply["data"])
+        reply, outputs = self.run_ok("?nothingHere")
+        self.assertEqual(reply["content"]["payload"], [])
+        self.assertEqual(text_of(outputs), "Object `nothingHere` not found.\n")
+
     def test_is_complete(self):
-        for code, status in [("1 + 1", "complete"), ("function f() {", "incomplete"), ("let x = ;", "invalid"), ("const t = `a", "incomplete")]:
+        for code, status in [
+            ("1 + 1", "complete"), ("function f() {", "incomplete"), ("let x = ;", "invalid"), ("const t = `a", "incomplete"),
+            # A newline ends a quoted string unless a backslash escapes it.
+            ("'abc", "invalid"), ('const s = "abc', "invalid"), ("const s = 'abc\\", "incomplete"),
+            # Help, as execute runs it.
+            ("?Math.max", "complete"), ("Math.max?", "complete"),
+        ]:
             msg_id = self.kc.is_complete(code)
             reply = self.kc.get_shell_msg(timeout=30)
             self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
@@ -174,6 +206,17 @@ class Introspection(KernelTestCase):
         self.assertEqual(payload[0]["source"], "page")
         self.assertIn("max(...values: number[]): number", payload[0]["data"]["text/plain"])
 
+
+    def test_help_is_an_execution(self):
+        # As in ipykernel, where `?name` runs as a cell: announced, counted and kept in history.
+        before, _ = self.run_ok("1")
+        reply, outputs = self.run_ok("Math.max?")
+        count = reply["content"]["execution_count"]
+        self.assertEqual(count, before["content"]["execution_count"] + 1)
+        inputs = [m["content"] for m in outputs if m["msg_type"] == "execute_input"]
+        self.assertEqual(inputs, [{"code": "Math.max?", "execution_count": count}])
+        history = self.kc.history(hist_access_type="tail", n=1, reply=True, timeout=30)["content"]["history"]
+        self.assertEqual([entry[1:] for entry in history], [[count, "Math.max?"]])
 
 class StdinAndComms(KernelTestCase):
     def test_input_request_round_trip(self):
@@ -268,6 +311,13 @@ class HistoryAcrossRestarts(KernelTestCase):
         previous = self.kc.history(hist_access_type="range", session=-1, start=0, reply=True, timeout=30)["content"]["history"]
         self.assertIn(marker, [entry[2] for entry in previous])
 
+
+    def test_n_0_asks_for_no_entries(self):
+        # As in ipykernel; `-0` as a slice start is the whole list.
+        self.run_ok("'in history'")
+        for access in [{"hist_access_type": "tail"}, {"hist_access_type": "search", "pattern": "*"}]:
+            reply = self.kc.history(n=0, reply=True, timeout=30, **access)["content"]
+            self.assertEqual((reply["status"], reply["history"]), ("ok", []), access)
 
 if __name__ == "__main__":
     unittest.main()

@@ -68,16 +68,16 @@ class ExecuteSemantics(KernelTestCase):
         self.assertEqual(reply["content"]["status"], "error")
         self.assertIn("allow_stdin", reply["content"]["evalue"])
 
-    def send_three(self, stop_on_error):
+    def send_three(self, **options):
         # The failure waits a little, so the two behind it are surely queued when it comes: a
         # request that arrives after a failure was answered is not behind it.
-        failing = self.kc.execute("await new Promise((r) => setTimeout(r, 300)); throw new Error('first fails')", stop_on_error=stop_on_error)
+        failing = self.kc.execute("await new Promise((r) => setTimeout(r, 300)); throw new Error('first fails')", **options)
         second = self.kc.execute("'second ran'")
         third = self.kc.execute("'third ran'")
         return [wait_reply(self.kc, m)["content"]["status"] for m in (failing, second, third)]
 
     def test_stop_on_error_aborts_the_queue(self):
-        self.assertEqual(self.send_three(True), ["error", "aborted", "aborted"])
+        self.assertEqual(self.send_three(stop_on_error=True), ["error", "aborted", "aborted"])
 
     def test_a_failure_aborts_everything_received_while_it_ran(self):
         # A cell that blocks its thread and then fails: the requests sent meanwhile wait in the
@@ -89,7 +89,11 @@ class ExecuteSemantics(KernelTestCase):
             self.assertEqual(statuses, ["error"] + ["aborted"] * 20)
 
     def test_without_stop_on_error_the_queue_runs(self):
-        self.assertEqual(self.send_three(False), ["error", "ok", "ok"])
+        self.assertEqual(self.send_three(stop_on_error=False), ["error", "ok", "ok"])
+
+    def test_a_failing_silent_request_aborts_nothing(self):
+        # As in ipykernel: a silent request is a frontend's own query, not a cell the queue follows.
+        self.assertEqual(self.send_three(stop_on_error=True, silent=True), ["error", "ok", "ok"])
 
     def test_requests_after_an_error_are_not_aborted(self):
         execute(self.kc, "throw new Error('x')")
