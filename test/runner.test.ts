@@ -156,6 +156,27 @@ test("-p values go after the cell tagged parameters; without one, a warning", (t
   assert.equal(run(["untagged.ipynb", "-p", "2bad=1"], dir).code, 2);
 });
 
+test("-p redeclares each name as the parameters cell does: same keyword, its annotation, else the value's widened type", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "kinds.ipynb"), notebookJson([
+    code("let size = 10;\nvar label = \"default\";\nconst mode: string = 'fast';\nconst n: number = 10;\nconst ratio = 0.5;", ["parameters"]),
+    code("size += 1;\nconsole.log(n === 10 ? 'a' : 'b', mode === 'fast' ? 'f' : 's', ratio === 0.5 ? 'half' : 'other', size, label, extra);"),
+  ]));
+  const result = run(["kinds.ipynb", "-p", "size=5", "-p", "label=given", "-p", "mode=slow", "-p", "n=5", "-p", "ratio=0.25", "-p", "extra=[1]"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  const out = readOut(dir, "kinds");
+  assert.equal(source(out.cells[1]!), [
+    "// Parameters given to this run",
+    "let size: number = 5;",
+    'var label: string = "given";',
+    'const mode: string = "slow";',
+    "const n: number = 5;",
+    "const ratio: number = 0.25;",
+    "const extra = [1];",
+  ].join("\n"));
+  assert.equal(text(out.cells[2]!), "b s other 6 given [ 1 ]\n");
+});
+
 test("progress is one plain line per cell when stderr is not a terminal", (t) => {
   const dir = workspace(t);
   writeFileSync(path.join(dir, "lines.ipynb"), notebookJson([code("1"), code("2")]));

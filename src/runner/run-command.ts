@@ -91,7 +91,7 @@ async function runOne(job: Job, out: string, parameters: Parameter[], options: R
     view.line(`✗ ${(error as Error).message}`);
     return { job, status: "invalid", cells: 0, errors: 0, seconds: null, message: (error as Error).message };
   }
-  const warning = injectParameters(notebook, parameters);
+  const warning = await injectParameters(notebook, parameters);
   if (warning) view.line(`! ${job.source}: ${warning}`);
   const ipynb = path.join(out, `${job.name}.ipynb`);
   let kernel: KernelConnection;
