@@ -125,6 +125,18 @@ test("a cell over --timeout is interrupted and reported; the notebook is saved w
   assert.match(result.stdout, /slow\s+2\s+0\s+[\d.]+\s+timeout/);
 });
 
+test("a --timeout or --notebook-timeout past setTimeout's 24.8-day limit is a long limit, not an instant timeout", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "patient.ipynb"), notebookJson([code('await new Promise((r) => setTimeout(r, 100));\nconsole.log("waited");'), code('console.log("second");')]));
+  for (const flag of ["--timeout", "--notebook-timeout"]) {
+    const result = run(["patient.ipynb", flag, "2147484"], dir);
+    assert.equal(result.code, 0, `${flag}: ${result.stderr}`);
+    assert.doesNotMatch(result.stderr, /TimeoutOverflowWarning/);
+    const out = readOut(dir, "patient");
+    assert.deepEqual([text(out.cells[0]!), text(out.cells[1]!)], ["waited\n", "second\n"]);
+  }
+});
+
 test("bad notebooks get clear errors and the others still run", (t) => {
   const dir = workspace(t);
   writeFileSync(path.join(dir, "broken.ipynb"), '{"cells": [');

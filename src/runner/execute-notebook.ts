@@ -38,6 +38,9 @@ export interface ExecuteResult {
   failure?: string;
 }
 
+/** The longest delay setTimeout takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** How long an interrupted cell gets to finish before the run stops waiting for it. */
 const AFTER_INTERRUPT_MS = 10_000;
 
@@ -185,7 +188,15 @@ async function waitForCell(done: Promise<KernelMessage.IExecuteReplyMsg["content
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const stopped = new Promise<Ending>((resolve) => {
-    if (Number.isFinite(budgetMs)) timer = setTimeout(() => resolve({ kind: "timeout" }), Math.max(0, budgetMs));
+    if (Number.isFinite(budgetMs)) {
+      // setTimeout fires at once for a delay past 2^31-1 ms (~24.8 days): a longer budget waits in steps.
+      const deadline = Date.now() + budgetMs;
+      const arm = () => {
+        const left = deadline - Date.now();
+        timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(() => resolve({ kind: "timeout" }), Math.max(0, left));
+      };
+      arm();
+    }
     onAbort = () => resolve({ kind: "interrupted" });
     if (signal?.aborted) onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
