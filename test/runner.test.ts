@@ -189,6 +189,24 @@ test("-p redeclares each name as the parameters cell does: same keyword, its ann
   assert.equal(text(out.cells[2]!), "b s other 6 given [ 1 ]\n");
 });
 
+test("a notebook named index.ipynb keeps its page index.html; the run's index is then parlab-index.html", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "index.ipynb"), notebookJson([code('console.log("from the index notebook");')]));
+  writeFileSync(path.join(dir, "other.ipynb"), notebookJson([code("1")]));
+  const result = run(["."], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(readFileSync(path.join(dir, "out", "index.html"), "utf8"), /from the index notebook/);
+  const runIndex = readFileSync(path.join(dir, "out", "parlab-index.html"), "utf8");
+  assert.match(runIndex, /href="index\.html"/);
+  assert.match(runIndex, /href="other\.html"/);
+  assert.match(result.stdout, /open parlab-index\.html/);
+
+  writeFileSync(path.join(dir, "parlab-index.ipynb"), notebookJson([code("1")]));
+  const clash = run(["."], dir);
+  assert.equal(clash.code, 2);
+  assert.match(clash.stderr, /index\.ipynb and parlab-index\.ipynb take both names the run's index page can have \(index\.html, then parlab-index\.html\)/);
+});
+
 test("progress is one plain line per cell when stderr is not a terminal", (t) => {
   const dir = workspace(t);
   writeFileSync(path.join(dir, "lines.ipynb"), notebookJson([code("1"), code("2")]));

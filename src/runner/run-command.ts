@@ -48,6 +48,7 @@ export async function runCommand(inputs: string[], options: RunOptions): Promise
   if (options.server && !options.token) throw new Error("--server needs --token (the Jupyter Server's token)");
   const out = path.resolve(options.out);
   const jobs = await collectJobs(inputs.length > 0 ? inputs : [DEFAULT_NOTEBOOKS], out);
+  const indexPage = indexPageFor(jobs);
   const view = progressView(process.stderr);
   if (jobs.length === 0) {
     view.line(`no notebooks found in ${(inputs.length > 0 ? inputs : [DEFAULT_NOTEBOOKS]).join(", ")}`);
@@ -77,8 +78,8 @@ export async function runCommand(inputs: string[], options: RunOptions): Promise
     view.end();
     process.off("SIGINT", onSigint);
   }
-  await writeIndex(out, rows);
-  printSummary(rows, out);
+  await writeIndex(out, indexPage, rows);
+  printSummary(rows, out, indexPage);
   if (interrupted.signal.aborted) return 130;
   return rows.every((row) => row.status === "ok") ? 0 : 1;
 }
@@ -134,7 +135,7 @@ async function writeHtml(notebook: Notebook, job: Job, out: string): Promise<voi
   await writeFileAtomic(path.join(out, `${job.name}.html`), exportNotebookHtml(notebook, { title: job.name, sourceName: job.source }));
 }
 
-async function writeIndex(out: string, rows: Row[]): Promise<void> {
+async function writeIndex(out: string, indexPage: string, rows: Row[]): Promise<void> {
   const { exportIndexHtml } = await import("../export/html.js");
   const entries = rows.map((row) => ({
     title: row.job.name,
@@ -144,7 +145,7 @@ async function writeIndex(out: string, rows: Row[]): Promise<void> {
     seconds: row.seconds,
     status: row.status,
   }));
-  await writeFileAtomic(path.join(out, "index.html"), exportIndexHtml(entries));
+  await writeFileAtomic(path.join(out, indexPage), exportIndexHtml(entries));
 }
 
 /** Notebooks named directly, and every .ipynb under named folders (not checkpoints, not the output). */
@@ -170,6 +171,22 @@ async function collectJobs(inputs: string[], out: string): Promise<Job[]> {
   return jobs;
 }
 
+/**
+ * The run's own page is index.html, unless a notebook index.ipynb at the top needs that name for its
+ * page (a folder's index notebook is common, and its page should be where a browser looks).
+ * Compared ignoring case, as the file system may.
+ */
+function indexPageFor(jobs: Job[]): string {
+  const taken = (name: string) => jobs.find((job) => job.name.toLowerCase() === name);
+  const index = taken("index");
+  if (!index) return "index.html";
+  const other = taken(ALTERNATE_INDEX);
+  if (other) throw new Error(`${index.source} and ${other.source} take both names the run's index page can have (index.html, then ${ALTERNATE_INDEX}.html) in the output folder: rename one of them`);
+  return `${ALTERNATE_INDEX}.html`;
+}
+
+const ALTERNATE_INDEX = "parlab-index";
+
 async function findNotebooks(dir: string, out: string): Promise<string[]> {
   const found: string[] = [];
   for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -184,14 +201,14 @@ async function findNotebooks(dir: string, out: string): Promise<string[]> {
   return found;
 }
 
-function printSummary(rows: Row[], out: string): void {
+function printSummary(rows: Row[], out: string, indexPage: string): void {
   const table = [["notebook", "cells", "errors", "seconds", "status"], ...rows.map((row) => [
     row.job.name, String(row.cells), String(row.errors), row.seconds === null ? "-" : row.seconds.toFixed(1), row.status,
   ])];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
   const format = (line: string[]) => line.map((cell, column) => (column === 0 || column === 4 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ").trimEnd();
   const lines = [format(table[0]!), widths.map((width) => "-".repeat(width)).join("  "), ...table.slice(1).map(format)];
-  process.stdout.write(`${lines.join("\n")}\n\nwritten to ${displayPath(out)}${path.sep} (open index.html)\n`);
+  process.stdout.write(`${lines.join("\n")}\n\nwritten to ${displayPath(out)}${path.sep} (open ${indexPage})\n`);
 }
 
 function displayPath(file: string): string {
