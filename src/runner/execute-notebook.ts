@@ -62,6 +62,7 @@ export async function executeNotebook(notebook: Notebook, kernel: KernelConnecti
     else if (type === "status" && state === "idle") collector.timing["iopub.status.idle"] = message.header.date;
     collector.outputs.handle(message);
   };
+  await recordLanguageInfo(notebook, kernel);
   const code = notebook.cells.filter((cell): cell is CodeCell => cell.cell_type === "code");
   for (const cell of code) {
     cell.outputs = [];
@@ -129,6 +130,16 @@ export async function executeNotebook(notebook: Notebook, kernel: KernelConnecti
   await options.save(notebook);
   result.seconds = (Date.now() - started) / 1000;
   return result;
+}
+
+/**
+ * The kernel's language_info goes in the notebook's metadata, as nbclient puts it: nbconvert reads
+ * it (`--to script` takes the file extension from it), and so do editors for highlighting.
+ */
+async function recordLanguageInfo(notebook: Notebook, kernel: KernelConnection): Promise<void> {
+  // Metadata only: a kernel that will not say runs its cells all the same.
+  const info = await Promise.race([kernel.kernelInfo().catch(() => undefined), kernel.died.then(() => undefined)]);
+  if (info?.language_info) notebook.metadata.language_info = info.language_info;
 }
 
 /**
