@@ -103,6 +103,22 @@ test("a failing cell stops its notebook, names notebook, cell and line, keeps ou
   assert.equal(text(readOut(dir, "a-fails").cells[2]!), "never\n");
 });
 
+test("an error thrown in an earlier cell's function names the failing cell's own line", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "deep.ipynb"), notebookJson([
+    code("function f(): never {\n  throw new Error('deep');\n}"),
+    code("// a\n// b\n// c\n\nf();"),
+  ]));
+  const result = run(["deep.ipynb"], dir);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /deep\.ipynb: cell 2 \(line 5\) failed: Error: deep/);
+  writeFileSync(path.join(dir, "inner.ipynb"), notebookJson([
+    code("function f(): never {\n  throw new Error('deep');\n}"),
+    code("const g = () => f();\n\ng();"),
+  ]));
+  assert.match(run(["inner.ipynb"], dir).stderr, /inner\.ipynb: cell 2 \(line 1\) failed: Error: deep/, "the innermost frame of the failing cell");
+});
+
 test("a type error names the cell and line too", (t) => {
   const dir = workspace(t);
   writeFileSync(path.join(dir, "typed.ipynb"), notebookJson([markdown("intro"), code('const n: number = 1;\nconst s: string = n;')]));

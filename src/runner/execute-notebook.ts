@@ -108,7 +108,7 @@ export async function executeNotebook(notebook: Notebook, kernel: KernelConnecti
     } else if (ending.kind === "done" && ending.reply.status === "error") {
       result.errors++;
       const reply = ending.reply as KernelMessage.IReplyErrorContent;
-      if (!options.allowErrors) Object.assign(result, { status: "failed", failure: `${where}${lineOf(reply.traceback, reply.evalue)} failed: ${reply.ename}: ${firstLine(reply.evalue)}` });
+      if (!options.allowErrors) Object.assign(result, { status: "failed", failure: `${where}${lineOf(reply.traceback, reply.evalue, cell.execution_count)} failed: ${reply.ename}: ${firstLine(reply.evalue)}` });
     }
     options.onProgress?.({ cell: index + 1, cells: code.length, state: ending.kind === "done" && ending.reply.status === "ok" ? "ok" : "error" });
     saver.request();
@@ -225,10 +225,15 @@ async function waitForCell(done: Promise<KernelMessage.IExecuteReplyMsg["content
   }
 }
 
-/** ", line 3" from a traceback's first cell position (TypeScript errors and runtime frames alike). */
-function lineOf(traceback: readonly string[], evalue: string): string {
+/**
+ * ", line 3" from the failing cell's innermost position in the traceback (TypeScript errors and
+ * runtime frames alike). Frames of other cells are skipped: an error thrown in a function an
+ * earlier cell declared must name the line of this cell that called it.
+ */
+function lineOf(traceback: readonly string[], evalue: string, executionCount: number | null): string {
   const plain = [evalue, ...traceback].join("\n").replace(/\u001b\[[0-9;]*m/g, "");
-  const match = /Cell In\[\d+\](?:, line |:)(\d+)/.exec(plain);
+  const cell = executionCount === null ? "\\d+" : String(executionCount);
+  const match = new RegExp(`Cell In\\[${cell}\\](?:, line |:)(\\d+)`).exec(plain);
   return match ? ` (line ${match[1]})` : "";
 }
 
