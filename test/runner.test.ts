@@ -169,6 +169,32 @@ test("bad notebooks get clear errors and the others still run", (t) => {
   assert.equal(run(["missing.ipynb"], dir).code, 2);
 });
 
+test("an --out that cannot be written is refused before anything runs, naming the folder and why", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "marks.ipynb"), notebookJson([code('import { writeFileSync } from "node:fs";\nwriteFileSync("ran.txt", "");')]));
+  writeFileSync(path.join(dir, "blocker"), "a file, not a folder");
+  for (const out of ["blocker", "blocker/inside"]) {
+    const result = run(["marks.ipynb", "--out", out], dir);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr, `parlab run: --out ${out}: cannot write the results there (a file is in the way of that folder)\n`);
+    assert.equal(existsSync(path.join(dir, "ran.txt")), false, "the notebook did not run");
+  }
+});
+
+test("a save that fails mid-run fails that notebook with a clear message; the other notebooks still run", (t) => {
+  const dir = workspace(t);
+  // The notebook puts a folder where its own executed copy goes, so every save of it fails.
+  writeFileSync(path.join(dir, "a-blocked.ipynb"), notebookJson([code('import { mkdirSync } from "node:fs";\nmkdirSync("out/a-blocked.ipynb", { recursive: true });'), code('console.log("two");')]));
+  writeFileSync(path.join(dir, "b-fine.ipynb"), notebookJson([code('console.log("fine");')]));
+  const result = run(["a-blocked.ipynb", "b-fine.ipynb"], dir);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /✗ a-blocked\.ipynb: cannot save out\/a-blocked\.ipynb \(a folder is in the way\)/);
+  assert.match(result.stdout, /a-blocked\s+\d+\s+0\s+[\d.]+\s+not saved/);
+  assert.match(result.stdout, /b-fine\s+1\s+0\s+[\d.]+\s+ok/);
+  assert.equal(text(readOut(dir, "b-fine").cells[0]!), "fine\n");
+  assert.deepEqual(readdirSync(path.join(dir, "out")).filter((name) => name.includes("partial")), [], "no temporary files left");
+});
+
 test("-p values go after the cell tagged parameters; without one, a warning", (t) => {
   const dir = workspace(t);
   writeFileSync(path.join(dir, "params.ipynb"), notebookJson([code("const size = 10;\nconst label = \"default\";", ["parameters"]), code("console.log(size * 2, label, typeof size);")]));

@@ -6,7 +6,7 @@ import type { KernelConnection } from "./kernel-connection.js";
 import { CellOutputs, DisplayRegistry } from "./outputs.js";
 import { sourceText, type CodeCell, type Notebook } from "./notebook.js";
 
-export type NotebookStatus = "ok" | "failed" | "timeout" | "interrupted" | "kernel died";
+export type NotebookStatus = "ok" | "failed" | "timeout" | "interrupted" | "kernel died" | "not saved";
 
 export interface Progress {
   cell: number;
@@ -24,6 +24,7 @@ export interface ExecuteOptions {
   graceMs?: number;
   /** Aborted by Ctrl-C: the running cell is interrupted and the notebook ends here. */
   signal?: AbortSignal;
+  /** A failed save stops the notebook ("not saved", with the error's message as its failure). */
   save(notebook: Notebook): Promise<void>;
   onProgress?(progress: Progress): void;
 }
@@ -112,6 +113,7 @@ export async function executeNotebook(notebook: Notebook, kernel: KernelConnecti
     }
     options.onProgress?.({ cell: index + 1, cells: code.length, state: ending.kind === "done" && ending.reply.status === "ok" ? "ok" : "error" });
     saver.request();
+    if (saver.failure) break;
     if (result.status !== "ok") break;
   }
   // A cell sent ahead that the run never reached was aborted by the kernel; should a kernel have
@@ -127,7 +129,12 @@ export async function executeNotebook(notebook: Notebook, kernel: KernelConnecti
   const grace = options.graceMs ?? 250;
   while (Date.now() - lastMessage < grace) await sleep(grace - (Date.now() - lastMessage));
   await saver.flush();
-  await options.save(notebook);
+  await saver.saveNow();
+  if (saver.failure) {
+    // The file on disk is not this run's: say so first, and keep what else went wrong.
+    const unsaved = saver.failure.message;
+    Object.assign(result, { status: "not saved", failure: result.failure ? `${unsaved}; before that, ${result.failure}` : unsaved });
+  }
   result.seconds = (Date.now() - started) / 1000;
   return result;
 }
@@ -146,20 +153,20 @@ async function recordLanguageInfo(notebook: Notebook, kernel: KernelConnection):
  * The save after every cell, off the cells' path: a save (serialize, write, fsync, rename) takes a
  * few ms of disk time that the next cell need not wait for. One save runs at a time and starts at
  * once, so it writes the notebook as it stands right after the cell; a request made while one runs
- * becomes one more save when it ends. A failed save is thrown at the next request or at flush.
+ * becomes one more save when it ends. After a failed save there are no more; `failure` holds it.
  */
 class BackgroundSaver {
   readonly #save: () => Promise<void>;
   #running: Promise<void> | undefined;
   #again = false;
-  #failure: { error: unknown } | undefined;
+  failure: Error | undefined;
 
   constructor(save: () => Promise<void>) {
     this.#save = save;
   }
 
   request(): void {
-    this.#throwIfFailed();
+    if (this.failure) return;
     if (this.#running) this.#again = true;
     else this.#running = this.#run();
   }
@@ -167,7 +174,13 @@ class BackgroundSaver {
   /** Waits for the saves asked for so far. */
   async flush(): Promise<void> {
     await this.#running;
-    this.#throwIfFailed();
+  }
+
+  /** One more save, waited for (the final one). */
+  async saveNow(): Promise<void> {
+    await this.flush();
+    if (this.failure) return;
+    await this.#save().catch((error: unknown) => this.#fail(error));
   }
 
   async #run(): Promise<void> {
@@ -177,14 +190,14 @@ class BackgroundSaver {
         await this.#save();
       } while (this.#again);
     } catch (error) {
-      this.#failure = { error };
+      this.#fail(error);
     } finally {
       this.#running = undefined;
     }
   }
 
-  #throwIfFailed(): void {
-    if (this.#failure) throw this.#failure.error;
+  #fail(error: unknown): void {
+    this.failure = error instanceof Error ? error : new Error(`the save failed: ${String(error)}`);
   }
 }
 

@@ -1,7 +1,7 @@
 // `parlab run`: executes notebooks, one fresh kernel each, and writes the executed .ipynb and an
 // offline .html per notebook plus an index page. One notebook's failure never stops the others;
 // Ctrl-C interrupts the running cell, saves, and stops.
-import { readdir, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
 import { executeNotebook, type ExecuteResult } from "./execute-notebook.js";
@@ -54,6 +54,7 @@ export async function runCommand(inputs: string[], options: RunOptions): Promise
     view.line(`no notebooks found in ${(inputs.length > 0 ? inputs : [DEFAULT_NOTEBOOKS]).join(", ")}`);
     return 1;
   }
+  await checkWritable(out);
 
   const interrupted = new AbortController();
   const onSigint = () => {
@@ -78,10 +79,13 @@ export async function runCommand(inputs: string[], options: RunOptions): Promise
     view.end();
     process.off("SIGINT", onSigint);
   }
-  await writeIndex(out, indexPage, rows);
+  const indexWritten = await writeIndex(out, indexPage, rows).then(() => true, (error: unknown) => {
+    process.stderr.write(`✗ ${saveFailure(path.join(out, indexPage), error)}\n`);
+    return false;
+  });
   printSummary(rows, out, indexPage);
   if (interrupted.signal.aborted) return 130;
-  return rows.every((row) => row.status === "ok") ? 0 : 1;
+  return indexWritten && rows.every((row) => row.status === "ok") ? 0 : 1;
 }
 
 async function runOne(job: Job, out: string, parameters: Parameter[], options: RunOptions, view: ProgressView, signal: AbortSignal): Promise<Row> {
@@ -110,13 +114,16 @@ async function runOne(job: Job, out: string, parameters: Parameter[], options: R
       notebookTimeout: options.notebookTimeout,
       allowErrors: options.allowErrors,
       signal,
-      save: (executed) => writeFileAtomic(ipynb, serializeNotebook(executed)),
+      save: (executed) => writeFileAtomic(ipynb, serializeNotebook(executed)).catch((error: unknown) => { throw new Error(saveFailure(ipynb, error)); }),
       onProgress: (progress) => view.cell(job.name, progress),
     });
   } finally {
     await kernel.shutdown().catch(() => undefined);
   }
-  await writeHtml(notebook, job, out);
+  await writeHtml(notebook, job, out).catch((error: unknown) => {
+    const unsaved = saveFailure(path.join(out, `${job.name}.html`), error);
+    Object.assign(result, { status: "not saved", failure: result.failure ? `${result.failure}; and ${unsaved}` : unsaved });
+  });
   if (result.failure) view.line(`✗ ${job.source}: ${result.failure}`);
   return { job, status: result.status, cells: result.cells, errors: result.errors, seconds: result.seconds, message: result.failure };
 }
@@ -146,6 +153,43 @@ async function writeIndex(out: string, indexPage: string, rows: Row[]): Promise<
     status: row.status,
   }));
   await writeFileAtomic(path.join(out, indexPage), exportIndexHtml(entries));
+}
+
+/**
+ * Before anything runs: a folder that cannot take the files would otherwise be found out only
+ * after the first notebook ran.
+ */
+async function checkWritable(out: string): Promise<void> {
+  const probe = path.join(out, `.parlab-write-check-${process.pid}`);
+  try {
+    await mkdir(out, { recursive: true });
+    await writeFile(probe, "");
+    await rm(probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const isFile = code === "EEXIST" || code === "ENOTDIR";
+    throw new Error(`--out ${displayPath(out)}: cannot write the results there (${isFile ? "a file is in the way of that folder" : reason(error)})`);
+  }
+}
+
+function saveFailure(file: string, error: unknown): string {
+  return `cannot save ${displayPath(file)} (${reason(error)})`;
+}
+
+/** The system's reason without its "EACCES: ..., open '<temporary file>'" wrapping. */
+function reason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const known: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    EROFS: "read-only file system",
+    ENOSPC: "no space left on the device",
+    EDQUOT: "disk quota exceeded",
+    EISDIR: "a folder is in the way",
+    EEXIST: "a file is in the way",
+    ENOTDIR: "a file is in the way of a folder",
+  };
+  return (code && known[code]) ?? message;
 }
 
 /** Notebooks named directly, and every .ipynb under named folders (not checkpoints, not the output). */
