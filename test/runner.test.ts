@@ -249,6 +249,20 @@ test("a notebook named index.ipynb keeps its page index.html; the run's index is
   assert.match(clash.stderr, /index\.ipynb and parlab-index\.ipynb take both names the run's index page can have \(index\.html, then parlab-index\.html\)/);
 });
 
+test("the page keeps the text of a terminal hyperlink (OSC 8) in a stream, without the link", (t) => {
+  const dir = workspace(t);
+  const link = (url: string, label: string, end: string) => `"\\u001b]8;;${url}${end}" + ${label} + "\\u001b]8;;${end}"`;
+  writeFileSync(path.join(dir, "links.ipynb"), notebookJson([
+    code(`console.log(${link("https://example.com/a", '"first" + "-label"', "\\u001b\\\\")} + " and " + ${link("https://example.com/b", '"second" + "-label"', "\\u0007")});`),
+  ]));
+  const result = run(["links.ipynb"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(text(readOut(dir, "links").cells[0]!), /first-label.* and .*second-label/, "the notebook keeps the sequences");
+  const page = readFileSync(path.join(dir, "out", "links.html"), "utf8");
+  assert.match(page, /first-label and second-label/);
+  assert.doesNotMatch(page, /example\.com\/[ab]"/);
+});
+
 test("progress is one plain line per cell when stderr is not a terminal", (t) => {
   const dir = workspace(t);
   writeFileSync(path.join(dir, "lines.ipynb"), notebookJson([code("1"), code("2")]));
