@@ -214,6 +214,8 @@ test("through a Jupyter Server: same outputs as embedded, wrong token is a clear
     assert.match(result.stdout, /small\s+4\s+0\s+[\d.]+\s+ok/);
     assert.doesNotMatch(result.stdout, /WebSocket/, "the client library's connection notices stay out of the run's output");
     assert.deepEqual(outputsOf(path.join(dir, "remote", "small.ipynb")), embedded.small);
+    const metadata = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { metadata: Record<string, unknown> }).metadata;
+    assert.deepEqual(metadata(path.join(dir, "remote", "small.ipynb")).language_info, metadata(path.join(dir, "embedded", "small.ipynb")).language_info);
     const kernels = await (await fetch(`${server.url}api/kernels`, { headers: { Authorization: `token ${server.token}` } })).json() as unknown[];
     assert.deepEqual(kernels, [], "the run shut its kernel down on the server");
   });
@@ -248,8 +250,19 @@ test("nbclient (nbconvert --execute) runs the same notebook with the parlab kern
   assert.deepEqual(cells.map((cell) => cell.execution_count), embedded.small.map((cell) => cell.execution_count));
   // The display: nbclient keeps every mime type the kernel sent, as the runner does.
   assert.deepEqual(cells[1]!.outputs, embedded.small[1]!.outputs);
+  const languageInfo = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { metadata: { language_info?: unknown } }).metadata.language_info;
+  assert.ok(languageInfo(output), "nbclient wrote language_info");
+  assert.deepEqual(languageInfo(path.join(dir, "embedded", "small.ipynb")), languageInfo(output), "the same language_info as nbclient writes");
   const check = spawnSync(PYTHON, ["-c", "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print('valid')", output], { encoding: "utf8" });
   assert.equal(check.stdout.trim(), "valid", check.stderr);
+});
+
+test("nbconvert --to script turns the executed notebook into a .ts file (it reads the kernel's language_info)", { skip }, async () => {
+  const executed = path.join(dir, "embedded", "small.ipynb");
+  const result = await runProcess(PYTHON, ["-m", "jupyter", "nbconvert", "--to", "script", "--output-dir", path.join(dir, "script"), executed], { cwd: dir, env: sandbox.env });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(readdirSync(path.join(dir, "script")), ["small.ts"]);
+  assert.match(readFileSync(path.join(dir, "script", "small.ts"), "utf8"), /console\.log\("hello"\);/);
 });
 
 const NOTEBOOKS_DIR = path.join(REPO, "notebooks");

@@ -103,6 +103,22 @@ test("a failing cell stops its notebook, names notebook, cell and line, keeps ou
   assert.equal(text(readOut(dir, "a-fails").cells[2]!), "never\n");
 });
 
+test("an error thrown in an earlier cell's function names the failing cell's own line", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "deep.ipynb"), notebookJson([
+    code("function f(): never {\n  throw new Error('deep');\n}"),
+    code("// a\n// b\n// c\n\nf();"),
+  ]));
+  const result = run(["deep.ipynb"], dir);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /deep\.ipynb: cell 2 \(line 5\) failed: Error: deep/);
+  writeFileSync(path.join(dir, "inner.ipynb"), notebookJson([
+    code("function f(): never {\n  throw new Error('deep');\n}"),
+    code("const g = () => f();\n\ng();"),
+  ]));
+  assert.match(run(["inner.ipynb"], dir).stderr, /inner\.ipynb: cell 2 \(line 1\) failed: Error: deep/, "the innermost frame of the failing cell");
+});
+
 test("a type error names the cell and line too", (t) => {
   const dir = workspace(t);
   writeFileSync(path.join(dir, "typed.ipynb"), notebookJson([markdown("intro"), code('const n: number = 1;\nconst s: string = n;')]));
@@ -125,6 +141,18 @@ test("a cell over --timeout is interrupted and reported; the notebook is saved w
   assert.match(result.stdout, /slow\s+2\s+0\s+[\d.]+\s+timeout/);
 });
 
+test("a --timeout or --notebook-timeout past setTimeout's 24.8-day limit is a long limit, not an instant timeout", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "patient.ipynb"), notebookJson([code('await new Promise((r) => setTimeout(r, 100));\nconsole.log("waited");'), code('console.log("second");')]));
+  for (const flag of ["--timeout", "--notebook-timeout"]) {
+    const result = run(["patient.ipynb", flag, "2147484"], dir);
+    assert.equal(result.code, 0, `${flag}: ${result.stderr}`);
+    assert.doesNotMatch(result.stderr, /TimeoutOverflowWarning/);
+    const out = readOut(dir, "patient");
+    assert.deepEqual([text(out.cells[0]!), text(out.cells[1]!)], ["waited\n", "second\n"]);
+  }
+});
+
 test("bad notebooks get clear errors and the others still run", (t) => {
   const dir = workspace(t);
   writeFileSync(path.join(dir, "broken.ipynb"), '{"cells": [');
@@ -141,6 +169,32 @@ test("bad notebooks get clear errors and the others still run", (t) => {
   assert.equal(run(["missing.ipynb"], dir).code, 2);
 });
 
+test("an --out that cannot be written is refused before anything runs, naming the folder and why", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "marks.ipynb"), notebookJson([code('import { writeFileSync } from "node:fs";\nwriteFileSync("ran.txt", "");')]));
+  writeFileSync(path.join(dir, "blocker"), "a file, not a folder");
+  for (const out of ["blocker", "blocker/inside"]) {
+    const result = run(["marks.ipynb", "--out", out], dir);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr, `parlab run: --out ${out}: cannot write the results there (a file is in the way of that folder)\n`);
+    assert.equal(existsSync(path.join(dir, "ran.txt")), false, "the notebook did not run");
+  }
+});
+
+test("a save that fails mid-run fails that notebook with a clear message; the other notebooks still run", (t) => {
+  const dir = workspace(t);
+  // The notebook puts a folder where its own executed copy goes, so every save of it fails.
+  writeFileSync(path.join(dir, "a-blocked.ipynb"), notebookJson([code('import { mkdirSync } from "node:fs";\nmkdirSync("out/a-blocked.ipynb", { recursive: true });'), code('console.log("two");')]));
+  writeFileSync(path.join(dir, "b-fine.ipynb"), notebookJson([code('console.log("fine");')]));
+  const result = run(["a-blocked.ipynb", "b-fine.ipynb"], dir);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /✗ a-blocked\.ipynb: cannot save out\/a-blocked\.ipynb \(a folder is in the way\)/);
+  assert.match(result.stdout, /a-blocked\s+\d+\s+0\s+[\d.]+\s+not saved/);
+  assert.match(result.stdout, /b-fine\s+1\s+0\s+[\d.]+\s+ok/);
+  assert.equal(text(readOut(dir, "b-fine").cells[0]!), "fine\n");
+  assert.deepEqual(readdirSync(path.join(dir, "out")).filter((name) => name.includes("partial")), [], "no temporary files left");
+});
+
 test("-p values go after the cell tagged parameters; without one, a warning", (t) => {
   const dir = workspace(t);
   writeFileSync(path.join(dir, "params.ipynb"), notebookJson([code("const size = 10;\nconst label = \"default\";", ["parameters"]), code("console.log(size * 2, label, typeof size);")]));
@@ -154,6 +208,59 @@ test("-p values go after the cell tagged parameters; without one, a warning", (t
   assert.match(untagged.stderr, /no cell is tagged "parameters"/);
   assert.equal(text(readOut(dir, "untagged").cells[1]!), "number\n");
   assert.equal(run(["untagged.ipynb", "-p", "2bad=1"], dir).code, 2);
+});
+
+test("-p redeclares each name as the parameters cell does: same keyword, its annotation, else the value's widened type", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "kinds.ipynb"), notebookJson([
+    code("let size = 10;\nvar label = \"default\";\nconst mode: string = 'fast';\nconst n: number = 10;\nconst ratio = 0.5;", ["parameters"]),
+    code("size += 1;\nconsole.log(n === 10 ? 'a' : 'b', mode === 'fast' ? 'f' : 's', ratio === 0.5 ? 'half' : 'other', size, label, extra);"),
+  ]));
+  const result = run(["kinds.ipynb", "-p", "size=5", "-p", "label=given", "-p", "mode=slow", "-p", "n=5", "-p", "ratio=0.25", "-p", "extra=[1]"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  const out = readOut(dir, "kinds");
+  assert.equal(source(out.cells[1]!), [
+    "// Parameters given to this run",
+    "let size: number = 5;",
+    'var label: string = "given";',
+    'const mode: string = "slow";',
+    "const n: number = 5;",
+    "const ratio: number = 0.25;",
+    "const extra = [1];",
+  ].join("\n"));
+  assert.equal(text(out.cells[2]!), "b s other 6 given [ 1 ]\n");
+});
+
+test("a notebook named index.ipynb keeps its page index.html; the run's index is then parlab-index.html", (t) => {
+  const dir = workspace(t);
+  writeFileSync(path.join(dir, "index.ipynb"), notebookJson([code('console.log("from the index notebook");')]));
+  writeFileSync(path.join(dir, "other.ipynb"), notebookJson([code("1")]));
+  const result = run(["."], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(readFileSync(path.join(dir, "out", "index.html"), "utf8"), /from the index notebook/);
+  const runIndex = readFileSync(path.join(dir, "out", "parlab-index.html"), "utf8");
+  assert.match(runIndex, /href="index\.html"/);
+  assert.match(runIndex, /href="other\.html"/);
+  assert.match(result.stdout, /open parlab-index\.html/);
+
+  writeFileSync(path.join(dir, "parlab-index.ipynb"), notebookJson([code("1")]));
+  const clash = run(["."], dir);
+  assert.equal(clash.code, 2);
+  assert.match(clash.stderr, /index\.ipynb and parlab-index\.ipynb take both names the run's index page can have \(index\.html, then parlab-index\.html\)/);
+});
+
+test("the page keeps the text of a terminal hyperlink (OSC 8) in a stream, without the link", (t) => {
+  const dir = workspace(t);
+  const link = (url: string, label: string, end: string) => `"\\u001b]8;;${url}${end}" + ${label} + "\\u001b]8;;${end}"`;
+  writeFileSync(path.join(dir, "links.ipynb"), notebookJson([
+    code(`console.log(${link("https://example.com/a", '"first" + "-label"', "\\u001b\\\\")} + " and " + ${link("https://example.com/b", '"second" + "-label"', "\\u0007")});`),
+  ]));
+  const result = run(["links.ipynb"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(text(readOut(dir, "links").cells[0]!), /first-label.* and .*second-label/, "the notebook keeps the sequences");
+  const page = readFileSync(path.join(dir, "out", "links.html"), "utf8");
+  assert.match(page, /first-label and second-label/);
+  assert.doesNotMatch(page, /example\.com\/[ab]"/);
 });
 
 test("progress is one plain line per cell when stderr is not a terminal", (t) => {

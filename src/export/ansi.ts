@@ -8,7 +8,15 @@ export function ansiToHtml(text: string): string {
   converter.escape_html = true;
   // OSC 8 hyperlinks from a traceback would become links; none should point off the page.
   converter.url_allowlist = {};
-  return converter.ansi_to_html(text);
+  return converter.ansi_to_html(withoutHyperlinks(text));
+}
+
+/**
+ * OSC 8 hyperlinks (ESC ] 8 ; params ; URI, ended by BEL or ESC \) reduced to their text: ansi_up
+ * drops a link whose URL it may not show, text and all.
+ */
+function withoutHyperlinks(text: string): string {
+  return text.replace(/\u001b\]8;[^;\u0007\u001b]*;[^\u0007\u001b]*(?:\u0007|\u001b\\)/g, "");
 }
 
 /**

@@ -6,7 +6,7 @@ import type { KernelConnection } from "./kernel-connection.js";
 import { CellOutputs, DisplayRegistry } from "./outputs.js";
 import { sourceText, type CodeCell, type Notebook } from "./notebook.js";
 
-export type NotebookStatus = "ok" | "failed" | "timeout" | "interrupted" | "kernel died";
+export type NotebookStatus = "ok" | "failed" | "timeout" | "interrupted" | "kernel died" | "not saved";
 
 export interface Progress {
   cell: number;
@@ -24,6 +24,7 @@ export interface ExecuteOptions {
   graceMs?: number;
   /** Aborted by Ctrl-C: the running cell is interrupted and the notebook ends here. */
   signal?: AbortSignal;
+  /** A failed save stops the notebook ("not saved", with the error's message as its failure). */
   save(notebook: Notebook): Promise<void>;
   onProgress?(progress: Progress): void;
 }
@@ -37,6 +38,9 @@ export interface ExecuteResult {
   /** What went wrong, naming the cell and line. */
   failure?: string;
 }
+
+/** The longest delay setTimeout takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How long an interrupted cell gets to finish before the run stops waiting for it. */
 const AFTER_INTERRUPT_MS = 10_000;
@@ -59,6 +63,7 @@ export async function executeNotebook(notebook: Notebook, kernel: KernelConnecti
     else if (type === "status" && state === "idle") collector.timing["iopub.status.idle"] = message.header.date;
     collector.outputs.handle(message);
   };
+  await recordLanguageInfo(notebook, kernel);
   const code = notebook.cells.filter((cell): cell is CodeCell => cell.cell_type === "code");
   for (const cell of code) {
     cell.outputs = [];
@@ -104,10 +109,11 @@ export async function executeNotebook(notebook: Notebook, kernel: KernelConnecti
     } else if (ending.kind === "done" && ending.reply.status === "error") {
       result.errors++;
       const reply = ending.reply as KernelMessage.IReplyErrorContent;
-      if (!options.allowErrors) Object.assign(result, { status: "failed", failure: `${where}${lineOf(reply.traceback, reply.evalue)} failed: ${reply.ename}: ${firstLine(reply.evalue)}` });
+      if (!options.allowErrors) Object.assign(result, { status: "failed", failure: `${where}${lineOf(reply.traceback, reply.evalue, cell.execution_count)} failed: ${reply.ename}: ${firstLine(reply.evalue)}` });
     }
     options.onProgress?.({ cell: index + 1, cells: code.length, state: ending.kind === "done" && ending.reply.status === "ok" ? "ok" : "error" });
     saver.request();
+    if (saver.failure) break;
     if (result.status !== "ok") break;
   }
   // A cell sent ahead that the run never reached was aborted by the kernel; should a kernel have
@@ -123,29 +129,44 @@ export async function executeNotebook(notebook: Notebook, kernel: KernelConnecti
   const grace = options.graceMs ?? 250;
   while (Date.now() - lastMessage < grace) await sleep(grace - (Date.now() - lastMessage));
   await saver.flush();
-  await options.save(notebook);
+  await saver.saveNow();
+  if (saver.failure) {
+    // The file on disk is not this run's: say so first, and keep what else went wrong.
+    const unsaved = saver.failure.message;
+    Object.assign(result, { status: "not saved", failure: result.failure ? `${unsaved}; before that, ${result.failure}` : unsaved });
+  }
   result.seconds = (Date.now() - started) / 1000;
   return result;
+}
+
+/**
+ * The kernel's language_info goes in the notebook's metadata, as nbclient puts it: nbconvert reads
+ * it (`--to script` takes the file extension from it), and so do editors for highlighting.
+ */
+async function recordLanguageInfo(notebook: Notebook, kernel: KernelConnection): Promise<void> {
+  // Metadata only: a kernel that will not say runs its cells all the same.
+  const info = await Promise.race([kernel.kernelInfo().catch(() => undefined), kernel.died.then(() => undefined)]);
+  if (info?.language_info) notebook.metadata.language_info = info.language_info;
 }
 
 /**
  * The save after every cell, off the cells' path: a save (serialize, write, fsync, rename) takes a
  * few ms of disk time that the next cell need not wait for. One save runs at a time and starts at
  * once, so it writes the notebook as it stands right after the cell; a request made while one runs
- * becomes one more save when it ends. A failed save is thrown at the next request or at flush.
+ * becomes one more save when it ends. After a failed save there are no more; `failure` holds it.
  */
 class BackgroundSaver {
   readonly #save: () => Promise<void>;
   #running: Promise<void> | undefined;
   #again = false;
-  #failure: { error: unknown } | undefined;
+  failure: Error | undefined;
 
   constructor(save: () => Promise<void>) {
     this.#save = save;
   }
 
   request(): void {
-    this.#throwIfFailed();
+    if (this.failure) return;
     if (this.#running) this.#again = true;
     else this.#running = this.#run();
   }
@@ -153,7 +174,13 @@ class BackgroundSaver {
   /** Waits for the saves asked for so far. */
   async flush(): Promise<void> {
     await this.#running;
-    this.#throwIfFailed();
+  }
+
+  /** One more save, waited for (the final one). */
+  async saveNow(): Promise<void> {
+    await this.flush();
+    if (this.failure) return;
+    await this.#save().catch((error: unknown) => this.#fail(error));
   }
 
   async #run(): Promise<void> {
@@ -163,14 +190,14 @@ class BackgroundSaver {
         await this.#save();
       } while (this.#again);
     } catch (error) {
-      this.#failure = { error };
+      this.#fail(error);
     } finally {
       this.#running = undefined;
     }
   }
 
-  #throwIfFailed(): void {
-    if (this.#failure) throw this.#failure.error;
+  #fail(error: unknown): void {
+    this.failure = error instanceof Error ? error : new Error(`the save failed: ${String(error)}`);
   }
 }
 
@@ -185,7 +212,15 @@ async function waitForCell(done: Promise<KernelMessage.IExecuteReplyMsg["content
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const stopped = new Promise<Ending>((resolve) => {
-    if (Number.isFinite(budgetMs)) timer = setTimeout(() => resolve({ kind: "timeout" }), Math.max(0, budgetMs));
+    if (Number.isFinite(budgetMs)) {
+      // setTimeout fires at once for a delay past 2^31-1 ms (~24.8 days): a longer budget waits in steps.
+      const deadline = Date.now() + budgetMs;
+      const arm = () => {
+        const left = deadline - Date.now();
+        timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(() => resolve({ kind: "timeout" }), Math.max(0, left));
+      };
+      arm();
+    }
     onAbort = () => resolve({ kind: "interrupted" });
     if (signal?.aborted) onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -203,10 +238,15 @@ async function waitForCell(done: Promise<KernelMessage.IExecuteReplyMsg["content
   }
 }
 
-/** ", line 3" from a traceback's first cell position (TypeScript errors and runtime frames alike). */
-function lineOf(traceback: readonly string[], evalue: string): string {
+/**
+ * ", line 3" from the failing cell's innermost position in the traceback (TypeScript errors and
+ * runtime frames alike). Frames of other cells are skipped: an error thrown in a function an
+ * earlier cell declared must name the line of this cell that called it.
+ */
+function lineOf(traceback: readonly string[], evalue: string, executionCount: number | null): string {
   const plain = [evalue, ...traceback].join("\n").replace(/\u001b\[[0-9;]*m/g, "");
-  const match = /Cell In\[\d+\](?:, line |:)(\d+)/.exec(plain);
+  const cell = executionCount === null ? "\\d+" : String(executionCount);
+  const match = new RegExp(`Cell In\\[${cell}\\](?:, line |:)(\\d+)`).exec(plain);
   return match ? ` (line ${match[1]})` : "";
 }
 

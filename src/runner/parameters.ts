@@ -1,7 +1,10 @@
-// papermill's convention in TypeScript: `-p name=value` becomes a cell of `const` declarations
-// placed after the cell tagged "parameters", so it overrides that cell's defaults.
+// papermill's convention in TypeScript: `-p name=value` becomes a cell tagged
+// "injected-parameters" placed after the cell tagged "parameters", so it overrides that cell's
+// defaults. Each name is declared again as the parameters cell declares it: a kernel cannot turn
+// a `let` into a `const`, and a value typed as its literal (`5`) would fail comparisons the
+// default (`10`) passes.
 import { randomUUID } from "node:crypto";
-import type { CodeCell, Notebook } from "./notebook.js";
+import { sourceText, type CodeCell, type Notebook } from "./notebook.js";
 
 export interface Parameter {
   name: string;
@@ -26,16 +29,55 @@ export function parseParameter(text: string): Parameter {
   return { name, value };
 }
 
+interface Declaration {
+  keyword: "const" | "let" | "var";
+  /** The annotation as written, if any. */
+  type?: string;
+}
+
 /**
  * Inserts the parameters cell; returns a warning when the notebook has no cell tagged
  * "parameters" (the values then go first). A cell injected by an earlier run is replaced.
  */
-export function injectParameters(notebook: Notebook, parameters: readonly Parameter[]): string | undefined {
+export async function injectParameters(notebook: Notebook, parameters: readonly Parameter[]): Promise<string | undefined> {
   if (parameters.length === 0) return undefined;
   notebook.cells = notebook.cells.filter((cell) => !cell.metadata.tags?.includes("injected-parameters"));
   const at = notebook.cells.findIndex((cell) => cell.metadata.tags?.includes("parameters"));
-  const source = ["// Parameters given to this run", ...parameters.map(({ name, value }) => `const ${name} = ${JSON.stringify(value)};`)].join("\n");
+  const declared = at < 0 ? new Map<string, Declaration>() : await declarationsOf(sourceText(notebook.cells[at]!.source));
+  const lines = parameters.map(({ name, value }) => declare(name, value, declared.get(name)));
+  const source = ["// Parameters given to this run", ...lines].join("\n");
   const cell: CodeCell = { id: randomUUID().slice(0, 8), cell_type: "code", source, metadata: { tags: ["injected-parameters"] }, execution_count: null, outputs: [] };
   notebook.cells.splice(at + 1, 0, cell);
   return at < 0 ? "no cell is tagged \"parameters\": the parameters were put in a new first cell" : undefined;
+}
+
+function declare(name: string, value: unknown, declaration: Declaration | undefined): string {
+  const literal = JSON.stringify(value);
+  if (!declaration) return `const ${name} = ${literal};`;
+  const type = declaration.type ?? widenedType(value);
+  return `${declaration.keyword} ${name}${type ? `: ${type}` : ""} = ${literal};`;
+}
+
+/** `number` rather than the literal `5`; objects, arrays and null keep the type TypeScript infers. */
+function widenedType(value: unknown): string | undefined {
+  return typeof value === "number" || typeof value === "string" || typeof value === "boolean" ? typeof value : undefined;
+}
+
+/** The top-level variables of the parameters cell, with their keyword and annotation. */
+async function declarationsOf(code: string): Promise<Map<string, Declaration>> {
+  // Loaded only when -p is given: the compiler takes a moment to load.
+  const { default: ts } = await import("#typescript");
+  const file = ts.createSourceFile("parameters.ts", code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found = new Map<string, Declaration>();
+  for (const statement of file.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const flags = statement.declarationList.flags;
+    // `await using` sets the Const bit too, and a parameter cannot be a disposable anyway.
+    if (flags & ts.NodeFlags.Using) continue;
+    const keyword = flags & ts.NodeFlags.Const ? "const" : flags & ts.NodeFlags.Let ? "let" : "var";
+    for (const declaration of statement.declarationList.declarations) {
+      if (ts.isIdentifier(declaration.name)) found.set(declaration.name.text, { keyword, type: declaration.type?.getText(file) });
+    }
+  }
+  return found;
 }

@@ -1,7 +1,7 @@
 // `parlab run`: executes notebooks, one fresh kernel each, and writes the executed .ipynb and an
 // offline .html per notebook plus an index page. One notebook's failure never stops the others;
 // Ctrl-C interrupts the running cell, saves, and stops.
-import { readdir, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
 import { executeNotebook, type ExecuteResult } from "./execute-notebook.js";
@@ -48,11 +48,13 @@ export async function runCommand(inputs: string[], options: RunOptions): Promise
   if (options.server && !options.token) throw new Error("--server needs --token (the Jupyter Server's token)");
   const out = path.resolve(options.out);
   const jobs = await collectJobs(inputs.length > 0 ? inputs : [DEFAULT_NOTEBOOKS], out);
+  const indexPage = indexPageFor(jobs);
   const view = progressView(process.stderr);
   if (jobs.length === 0) {
     view.line(`no notebooks found in ${(inputs.length > 0 ? inputs : [DEFAULT_NOTEBOOKS]).join(", ")}`);
     return 1;
   }
+  await checkWritable(out);
 
   const interrupted = new AbortController();
   const onSigint = () => {
@@ -77,10 +79,13 @@ export async function runCommand(inputs: string[], options: RunOptions): Promise
     view.end();
     process.off("SIGINT", onSigint);
   }
-  await writeIndex(out, rows);
-  printSummary(rows, out);
+  const indexWritten = await writeIndex(out, indexPage, rows).then(() => true, (error: unknown) => {
+    process.stderr.write(`✗ ${saveFailure(path.join(out, indexPage), error)}\n`);
+    return false;
+  });
+  printSummary(rows, out, indexPage);
   if (interrupted.signal.aborted) return 130;
-  return rows.every((row) => row.status === "ok") ? 0 : 1;
+  return indexWritten && rows.every((row) => row.status === "ok") ? 0 : 1;
 }
 
 async function runOne(job: Job, out: string, parameters: Parameter[], options: RunOptions, view: ProgressView, signal: AbortSignal): Promise<Row> {
@@ -91,7 +96,7 @@ async function runOne(job: Job, out: string, parameters: Parameter[], options: R
     view.line(`✗ ${(error as Error).message}`);
     return { job, status: "invalid", cells: 0, errors: 0, seconds: null, message: (error as Error).message };
   }
-  const warning = injectParameters(notebook, parameters);
+  const warning = await injectParameters(notebook, parameters);
   if (warning) view.line(`! ${job.source}: ${warning}`);
   const ipynb = path.join(out, `${job.name}.ipynb`);
   let kernel: KernelConnection;
@@ -109,13 +114,16 @@ async function runOne(job: Job, out: string, parameters: Parameter[], options: R
       notebookTimeout: options.notebookTimeout,
       allowErrors: options.allowErrors,
       signal,
-      save: (executed) => writeFileAtomic(ipynb, serializeNotebook(executed)),
+      save: (executed) => writeFileAtomic(ipynb, serializeNotebook(executed)).catch((error: unknown) => { throw new Error(saveFailure(ipynb, error)); }),
       onProgress: (progress) => view.cell(job.name, progress),
     });
   } finally {
     await kernel.shutdown().catch(() => undefined);
   }
-  await writeHtml(notebook, job, out);
+  await writeHtml(notebook, job, out).catch((error: unknown) => {
+    const unsaved = saveFailure(path.join(out, `${job.name}.html`), error);
+    Object.assign(result, { status: "not saved", failure: result.failure ? `${result.failure}; and ${unsaved}` : unsaved });
+  });
   if (result.failure) view.line(`✗ ${job.source}: ${result.failure}`);
   return { job, status: result.status, cells: result.cells, errors: result.errors, seconds: result.seconds, message: result.failure };
 }
@@ -134,7 +142,7 @@ async function writeHtml(notebook: Notebook, job: Job, out: string): Promise<voi
   await writeFileAtomic(path.join(out, `${job.name}.html`), exportNotebookHtml(notebook, { title: job.name, sourceName: job.source }));
 }
 
-async function writeIndex(out: string, rows: Row[]): Promise<void> {
+async function writeIndex(out: string, indexPage: string, rows: Row[]): Promise<void> {
   const { exportIndexHtml } = await import("../export/html.js");
   const entries = rows.map((row) => ({
     title: row.job.name,
@@ -144,7 +152,44 @@ async function writeIndex(out: string, rows: Row[]): Promise<void> {
     seconds: row.seconds,
     status: row.status,
   }));
-  await writeFileAtomic(path.join(out, "index.html"), exportIndexHtml(entries));
+  await writeFileAtomic(path.join(out, indexPage), exportIndexHtml(entries));
+}
+
+/**
+ * Before anything runs: a folder that cannot take the files would otherwise be found out only
+ * after the first notebook ran.
+ */
+async function checkWritable(out: string): Promise<void> {
+  const probe = path.join(out, `.parlab-write-check-${process.pid}`);
+  try {
+    await mkdir(out, { recursive: true });
+    await writeFile(probe, "");
+    await rm(probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const isFile = code === "EEXIST" || code === "ENOTDIR";
+    throw new Error(`--out ${displayPath(out)}: cannot write the results there (${isFile ? "a file is in the way of that folder" : reason(error)})`);
+  }
+}
+
+function saveFailure(file: string, error: unknown): string {
+  return `cannot save ${displayPath(file)} (${reason(error)})`;
+}
+
+/** The system's reason without its "EACCES: ..., open '<temporary file>'" wrapping. */
+function reason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const known: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    EROFS: "read-only file system",
+    ENOSPC: "no space left on the device",
+    EDQUOT: "disk quota exceeded",
+    EISDIR: "a folder is in the way",
+    EEXIST: "a file is in the way",
+    ENOTDIR: "a file is in the way of a folder",
+  };
+  return (code && known[code]) ?? message;
 }
 
 /** Notebooks named directly, and every .ipynb under named folders (not checkpoints, not the output). */
@@ -170,6 +215,22 @@ async function collectJobs(inputs: string[], out: string): Promise<Job[]> {
   return jobs;
 }
 
+/**
+ * The run's own page is index.html, unless a notebook index.ipynb at the top needs that name for its
+ * page (a folder's index notebook is common, and its page should be where a browser looks).
+ * Compared ignoring case, as the file system may.
+ */
+function indexPageFor(jobs: Job[]): string {
+  const taken = (name: string) => jobs.find((job) => job.name.toLowerCase() === name);
+  const index = taken("index");
+  if (!index) return "index.html";
+  const other = taken(ALTERNATE_INDEX);
+  if (other) throw new Error(`${index.source} and ${other.source} take both names the run's index page can have (index.html, then ${ALTERNATE_INDEX}.html) in the output folder: rename one of them`);
+  return `${ALTERNATE_INDEX}.html`;
+}
+
+const ALTERNATE_INDEX = "parlab-index";
+
 async function findNotebooks(dir: string, out: string): Promise<string[]> {
   const found: string[] = [];
   for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -184,14 +245,14 @@ async function findNotebooks(dir: string, out: string): Promise<string[]> {
   return found;
 }
 
-function printSummary(rows: Row[], out: string): void {
+function printSummary(rows: Row[], out: string, indexPage: string): void {
   const table = [["notebook", "cells", "errors", "seconds", "status"], ...rows.map((row) => [
     row.job.name, String(row.cells), String(row.errors), row.seconds === null ? "-" : row.seconds.toFixed(1), row.status,
   ])];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
   const format = (line: string[]) => line.map((cell, column) => (column === 0 || column === 4 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ").trimEnd();
   const lines = [format(table[0]!), widths.map((width) => "-".repeat(width)).join("  "), ...table.slice(1).map(format)];
-  process.stdout.write(`${lines.join("\n")}\n\nwritten to ${displayPath(out)}${path.sep} (open index.html)\n`);
+  process.stdout.write(`${lines.join("\n")}\n\nwritten to ${displayPath(out)}${path.sep} (open ${indexPage})\n`);
 }
 
 function displayPath(file: string): string {
