@@ -173,7 +173,9 @@ export class NotebookProgram {
     const prefix = code.slice(prefixStart, cursor).toLowerCase();
     const completions = this.#service.getCompletionsAtPosition(fileName, cursor, { includeCompletionsWithInsertText: true, includeCompletionsForModuleExports: false });
     const entries = (completions?.entries ?? [])
-      .filter((entry) => entry.name.toLowerCase().startsWith(prefix) && !entry.name.startsWith("__parlab"))
+      // Well-known symbols (`[Symbol.iterator]`) are never what Tab is pressed for, and their span
+      // would put a dot before every other member (see below).
+      .filter((entry) => entry.name.toLowerCase().startsWith(prefix) && !entry.name.startsWith("__parlab") && !entry.insertText?.startsWith("[Symbol"))
       .sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name))
       .map((entry) => ({
         text: entry.insertText ?? entry.name,

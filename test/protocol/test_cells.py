@@ -143,6 +143,14 @@ class Introspection(KernelTestCase):
             types = reply["metadata"]["_jupyter_types_experimental"]
             self.assertEqual([(t["start"], t["end"], t["text"]) for t in types], [(start, end, m) for m in reply["matches"]])
 
+    def test_members_of_an_iterable_need_no_dot(self):
+        # A Map's `[Symbol.iterator]` would replace the dot, and so put one before every member.
+        self.run_ok("const tally = new Map<string, number>();")
+        reply = self.kc.complete("tally.", 6, reply=True, timeout=30)["content"]
+        self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (6, 6))
+        self.assertIn("get", reply["matches"])
+        self.assertFalse([match for match in reply["matches"] if not match[0].isalpha()], reply["matches"])
+
     def test_completion_prefix_of_astral_letters(self):
         self.run_ok("const 𝒳𝒳 = 1;")
         reply = self.kc.complete("𝒳", 1, reply=True, timeout=30)["content"]
