@@ -31,7 +31,9 @@ const PARALLEL = os.availableParallelism() >= 2;
 // between sessions, not threads). So the cores are probed with bare worker threads, independent of
 // parlab, just before and after the notebooks run: one CPU loop alone, then two at once. Speedups
 // are asserted only when both probes found two cores' worth of time; that tasks ran at the same
-// time (from their spans) is asserted always.
+// time (from their spans) is asserted always. The absence of a speedup (async CPU work) is a
+// timing too, held to the same condition: a busy neighbour during the sequential run alone once
+// made async look 1.4 times quicker.
 const PROBE = `
   const { parentPort, workerData } = require("node:worker_threads");
   const go = new Int32Array(workerData);
@@ -140,12 +142,12 @@ test("E1: the threads' lines arrive as they are printed: every job's begin befor
 
 test("E2: Node's async gives no CPU speedup, worker threads do; Python threads under the GIL do not", async (t) => {
   const m = await measured("E2");
-  between(m.nodeAsyncRatio, 0.75, 2, "async time / sequential time");
   if (m.pythonThreadSpeedup !== undefined && m.pythonGil === 1) between(m.pythonThreadSpeedup, 0.3, 1.4, "Python 2 threads speedup (GIL)");
   assert.equal(m.loopPeak, 1, "the event loop ran one CPU-bound call at a time");
   assert.equal(m.threadPeak, 2, "two worker threads ran at once");
   assert.equal(m.processPeak, 2, "two child processes ran at once");
   await whenParallel(t, () => {
+    between(m.nodeAsyncRatio, 0.75, 2, "async time / sequential time");
     between(m.nodeThreadSpeedup, 1.3, 2.6, "2 worker threads speedup");
     between(m.nodeProcessSpeedup, 1.3, 2.6, "2 child processes speedup");
   });
@@ -181,11 +183,11 @@ test("E6: async wins the I/O-bound work, only workers speed up the CPU-bound wor
   between(m.ioAsyncSpeedup, 2, 5, "I/O-bound async speedup (4 requests)");
   between(m.ioThreadSpeedup, 2, 5, "I/O-bound threads speedup");
   between(m.ioProcessSpeedup, 2, 5, "I/O-bound processes speedup");
-  between(m.cpuAsyncSpeedup, 0.5, 1.3, "CPU-bound async speedup");
   assert.equal(m.ioAsyncPeak, 4, "four requests waited together on the event loop");
   assert.equal(m.cpuAsyncPeak, 1, "four computations took turns on the event loop");
   assert.ok(m.cpuThreadPeak! >= 2 && m.cpuProcessPeak! >= 2, `workers ran computations at once (threads ${m.cpuThreadPeak}, processes ${m.cpuProcessPeak})`);
   await whenParallel(t, () => {
+    between(m.cpuAsyncSpeedup, 0.5, 1.3, "CPU-bound async speedup");
     between(m.cpuThreadSpeedup, 1.3, 2.6, "CPU-bound threads speedup");
     between(m.cpuProcessSpeedup, 1.3, 2.6, "CPU-bound processes speedup");
   });
