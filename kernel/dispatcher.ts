@@ -27,6 +27,7 @@ const SHELL: Record<string, Handler> = {
 };
 
 const CONTROL: Record<string, Handler> = {
+  // Only until the transport thread has the reply's content and answers it itself.
   kernel_info_request: kernelInfo,
   interrupt_request: interrupt,
   shutdown_request: shutdown,

@@ -35,6 +35,9 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
     if (message.kind === "interrupt") {
       transport.post({ kind: "responsive" });
       interrupt();
+    } else if (message.kind === "answered") {
+      session.publish("status", { execution_state: "busy" }, message.header);
+      session.publish("status", { execution_state: "idle" }, message.header);
     } else {
       receive(fromTransportThread(message.message));
     }
@@ -48,7 +51,7 @@ export async function startKernel(transportThread: LaunchedThread): Promise<void
   };
   const session = new KernelSession(sink);
   const kernelInfo = import("./handlers/kernel-info.js");
-  kernelInfo.catch(() => undefined); // awaited where it is needed
+  kernelInfo.then(({ kernelInfoContent }) => transport.post({ kind: "kernelInfo", sessionId: session.id, content: kernelInfoContent }), () => undefined);
 
   // Clients learn that a kernel is up by asking kernel_info until it answers (jupyter_client's
   // wait_for_ready, JupyterLab on connect), and the answer needs nothing from the interpreter. So

@@ -9,15 +9,15 @@ export const commInfo: Handler = (request, { session, interpreter }) => {
 
 export const commOpen: Handler = (request, { interpreter }) => {
   const { comm_id, target_name, data } = request.content as CommContent;
-  if (typeof comm_id === "string" && typeof target_name === "string") interpreter.comms.frontendOpened(comm_id, target_name, data ?? {}, request.buffers);
+  if (typeof comm_id === "string" && typeof target_name === "string") interpreter.comms.frontendOpened(request, comm_id, target_name, data ?? {}, request.buffers);
 };
 
 export const commMsg: Handler = (request, { interpreter }) => {
   const { comm_id, data } = request.content as CommContent;
-  if (typeof comm_id === "string") interpreter.comms.frontendMessage(comm_id, data ?? {}, request.buffers);
+  if (typeof comm_id === "string") interpreter.comms.frontendMessage(request, comm_id, data ?? {}, request.buffers);
 };
 
 export const commClose: Handler = (request, { interpreter }) => {
   const { comm_id, data } = request.content as CommContent;
-  if (typeof comm_id === "string") interpreter.comms.frontendClosed(comm_id, data ?? {}, request.buffers);
+  if (typeof comm_id === "string") interpreter.comms.frontendClosed(request, comm_id, data ?? {}, request.buffers);
 };

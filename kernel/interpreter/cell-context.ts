@@ -4,7 +4,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { KernelMessage } from "@jupyterlab/services";
 
 export interface CellContext {
-  /** The execute_request: outputs are sent with it as their parent header. */
+  /** The request being answered (an execute_request, or a comm message: see runForRequest): outputs are sent with it as their parent header. */
   readonly header: KernelMessage.IHeader;
   /** Routing identities of the request: input_request goes back to the same frontend. */
   readonly identities: Buffer[];
@@ -19,6 +19,17 @@ let lastStarted: CellContext | undefined;
 
 export function runInCell<T>(context: CellContext, action: () => T): T {
   lastStarted = context;
+  return storage.run(context, action);
+}
+
+/**
+ * Runs code that answers a request other than a cell's (a frontend's comm message): what it
+ * outputs, at once or from promises and timers it starts, belongs to that request, as in
+ * ipykernel. It is no cell: it takes no input, and later code with no context of its own still
+ * goes to the cell that ran last.
+ */
+export function runForRequest<T>(request: Pick<CellContext, "header" | "identities">, action: () => T): T {
+  const context = { ...request, executionCount: lastStarted?.executionCount ?? 0, allowStdin: false };
   return storage.run(context, action);
 }
 

@@ -1,12 +1,14 @@
 // Jupyter comms: long-lived channels between a cell's objects and frontend widgets.
 import { randomUUID } from "node:crypto";
 import type { JSONObject } from "../wire/codec.js";
-import { currentCell } from "./cell-context.js";
+import { currentCell, runForRequest, type CellContext } from "./cell-context.js";
 import type { Frontend } from "./frontend.js";
 
 type Data = JSONObject;
 export type CommMessageHandler = (data: Data, buffers: Uint8Array[]) => void;
 export type CommTarget = (comm: Comm, data: Data, buffers: Uint8Array[]) => void;
+/** The frontend's comm_open, comm_msg or comm_close being handled. */
+export type CommRequest = Pick<CellContext, "header" | "identities">;
 
 export class Comm {
   #onMessage: CommMessageHandler[] = [];
@@ -77,23 +79,25 @@ export class CommRegistry {
   }
 
   /** A frontend opened a comm: hand it to the target, or close it if no cell registered one. */
-  frontendOpened(commId: string, targetName: string, data: Data, buffers: Uint8Array[]): void {
-    const target = this.#targets.get(targetName);
-    if (!target) {
-      this.publish("comm_close", { comm_id: commId, data: { error: `no comm target named "${targetName}" is registered` } });
-      return;
-    }
-    const comm = new Comm(commId, targetName, this);
-    this.#comms.set(commId, comm);
-    target(comm, data, buffers);
+  frontendOpened(request: CommRequest, commId: string, targetName: string, data: Data, buffers: Uint8Array[]): void {
+    runForRequest(request, () => {
+      const target = this.#targets.get(targetName);
+      if (!target) {
+        this.publish("comm_close", { comm_id: commId, data: { error: `no comm target named "${targetName}" is registered` } });
+        return;
+      }
+      const comm = new Comm(commId, targetName, this);
+      this.#comms.set(commId, comm);
+      target(comm, data, buffers);
+    });
   }
 
-  frontendMessage(commId: string, data: Data, buffers: Uint8Array[]): void {
-    this.#comms.get(commId)?.received(data, buffers);
+  frontendMessage(request: CommRequest, commId: string, data: Data, buffers: Uint8Array[]): void {
+    runForRequest(request, () => this.#comms.get(commId)?.received(data, buffers));
   }
 
-  frontendClosed(commId: string, data: Data, buffers: Uint8Array[]): void {
-    this.#comms.get(commId)?.closedByFrontend(data, buffers);
+  frontendClosed(request: CommRequest, commId: string, data: Data, buffers: Uint8Array[]): void {
+    runForRequest(request, () => this.#comms.get(commId)?.closedByFrontend(data, buffers));
   }
 
   /** @internal */

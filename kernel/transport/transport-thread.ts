@@ -10,6 +10,8 @@ import { endpoint, readConnectionFile } from "../wire/connection.js";
 import { SigintWatch } from "./sigint-helper.js";
 import { createLog } from "../log.js";
 import { closeAfterSending, readAuthentic, SEND_AT_ONCE, sendAtOnce, zmq } from "./zmq.js";
+import { KernelSession } from "../session.js";
+import type { JSONObject, OutgoingMessage } from "../wire/codec.js";
 import type { ToMain, ToTransport, TransportInit } from "./protocol.js";
 
 const require = createRequire(import.meta.url);
@@ -34,8 +36,23 @@ let signer: Signer;
 const control = new zmq.Router(SEND_AT_ONCE);
 const heartbeat = new zmq.Reply();
 
+function sendOnControl(message: OutgoingMessage): void {
+  sendAtOnce(control, encode({ ...message, identities: message.identities.map(asBuffer) }, signer), log);
+}
+
+/** Answers kernel_info here once the main thread has handed over its content (see fromMain). */
+let kernelInfo: { session: KernelSession; content: JSONObject } | undefined;
+
 function forwardControl(message: WireMessage): void {
   const type = message.header.msg_type;
+  // Clients ask it to learn that the kernel is alive (Jupyter Server's nudge): the answer must
+  // not wait for a cell's synchronous loop. IOPUB is the main thread's, which brackets the
+  // request with busy and idle once it is free.
+  if (type === "kernel_info_request" && kernelInfo) {
+    kernelInfo.session.reply({ ...message, channel: "control" }, "kernel_info_reply", kernelInfo.content);
+    post({ kind: "answered", header: message.header });
+    return;
+  }
   if (type === "interrupt_request") expectMainToRespond(INTERRUPT_GRACE_MS);
   if (type === "shutdown_request") expectMainToRespond(SHUTDOWN_GRACE_MS);
   post({ kind: "message", channel: "control", message });
@@ -149,7 +166,10 @@ port.on("message", fromMain);
 function fromMain(message: ToTransport): void {
   switch (message.kind) {
     case "send":
-      sendAtOnce(control, encode({ ...message.message, identities: message.message.identities.map(asBuffer) }, signer), log);
+      sendOnControl(message.message);
+      break;
+    case "kernelInfo":
+      kernelInfo = { session: new KernelSession({ send: (_channel, reply) => sendOnControl(reply) }, message.sessionId), content: message.content };
       break;
     case "responsive":
       clearTimeout(forceTimer);

@@ -5,7 +5,7 @@ import os
 import tempfile
 import unittest
 
-from harness import KernelTestCase, execute, result_of, text_of
+from harness import KernelTestCase, execute, iopub_until_idle, result_of, text_of
 
 
 def write(path, text):
@@ -285,14 +285,34 @@ comms.registerTarget("echo", (comm, data) => {
         self.assertEqual(self.kc.comm_info(reply=True, timeout=30)["content"]["comms"], {})
 
     def test_comm_to_an_unknown_target_is_closed(self):
-        self.kc.shell_channel.send(self.kc.session.msg("comm_open", {"comm_id": "c2", "target_name": "nobody", "data": {}}))
-        for _ in range(50):
-            msg = self.kc.get_iopub_msg(timeout=30)
-            if msg["msg_type"] == "comm_close":
-                self.assertEqual(msg["content"]["comm_id"], "c2")
-                break
-        else:
-            self.fail("no comm_close")
+        self.run_ok("1 + 1")  # whose request the answer used to take as its parent
+        request = self.kc.session.msg("comm_open", {"comm_id": "c2", "target_name": "nobody", "data": {}})
+        self.kc.shell_channel.send(request)
+        closed = [m["content"] for m in iopub_until_idle(self.kc, request["header"]["msg_id"]) if m["msg_type"] == "comm_close"]
+        self.assertEqual([c["comm_id"] for c in closed], ["c2"])
+
+    def test_comm_handlers_answer_the_request_they_handle(self):
+        # As in ipykernel: output and messages of a comm's handlers, also from the promises they
+        # start, have the comm_open or comm_msg as their parent, not the cell that ran last.
+        self.run_ok("""comms.registerTarget("parented", (comm, data) => {
+  console.log("opened", JSON.stringify(data));
+  comm.onMsg((msg) => {
+    console.log("msg", JSON.stringify(msg));
+    comm.send({ got: msg });
+    void Promise.resolve().then(() => console.log("then"));
+  });
+});""")
+        self.run_ok("1 + 1")
+        opening = self.kc.session.msg("comm_open", {"comm_id": "c3", "target_name": "parented", "data": {"a": 1}})
+        self.kc.shell_channel.send(opening)
+        self.addCleanup(lambda: self.kc.shell_channel.send(self.kc.session.msg("comm_close", {"comm_id": "c3", "data": {}})))
+        opened = iopub_until_idle(self.kc, opening["header"]["msg_id"])
+        message = self.kc.session.msg("comm_msg", {"comm_id": "c3", "data": {"z": 3}})
+        self.kc.shell_channel.send(message)
+        answered = iopub_until_idle(self.kc, message["header"]["msg_id"])
+        self.assertEqual(text_of(opened), 'opened {"a":1}\n')
+        self.assertEqual(text_of(answered), 'msg {"z":3}\nthen\n')
+        self.assertEqual([m["content"] for m in answered if m["msg_type"] == "comm_msg"], [{"comm_id": "c3", "data": {"got": {"z": 3}}}])
 
     def test_kernel_opens_a_comm(self):
         reply, outputs = self.run_ok('const c = comms.open("from-kernel", { x: 1 }); c.id.length')

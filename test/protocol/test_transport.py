@@ -1,11 +1,15 @@
-"""The kernel binds exactly what its connection file names, over tcp or ipc."""
+"""The kernel binds exactly what its connection file names, over tcp or ipc, and answers on
+control while a cell keeps its main thread busy."""
 import os
 import tempfile
+import time
 import unittest
 
 from jupyter_client.manager import KernelManager
 
-from harness import execute, result_of
+from harness import KernelTestCase, execute, iopub_until_idle, result_of, wait_reply
+
+HANG = 20  # seconds: only to detect a kernel that does not answer
 
 
 def listening_tcp_ports(pid):
@@ -77,6 +81,33 @@ class FirstKernelInfo(unittest.TestCase):
         self.assertEqual(first["content"], later["content"])
         self.assertEqual(first["content"]["language_info"]["name"], "typescript")
         self.assertEqual({first["header"]["session"], later["header"]["session"]}, {executed["header"]["session"]})
+
+
+class KernelInfoOnControl(KernelTestCase):
+    """Jupyter Server's connection nudge and other clients ask kernel_info on control, which
+    ipykernel answers at once, even while a cell runs."""
+
+    def test_answered_while_a_cells_synchronous_loop_runs(self):
+        shell_info = self.kc.kernel_info(reply=True, timeout=HANG)
+        started, answered = (os.path.join(self.workdir, name) for name in ("started", "answered"))
+        # The loop ends only once the client has the reply, so the order is causal, not timed.
+        msg_id = self.kc.execute(f"""import {{ existsSync, writeFileSync }} from "node:fs";
+writeFileSync({started!r}, "");
+while (!existsSync({answered!r})) {{}}""")
+        request = self.kc.session.msg("kernel_info_request", {})
+        try:
+            while not os.path.exists(started):
+                time.sleep(0.05)
+            self.kc.control_channel.send(request)
+            reply = self.kc.get_control_msg(timeout=HANG)
+        finally:
+            open(answered, "w").close()
+        self.assertEqual(reply["parent_header"]["msg_id"], request["header"]["msg_id"])
+        self.assertEqual(reply["content"], shell_info["content"])
+        self.assertEqual(reply["header"]["session"], shell_info["header"]["session"])
+        self.assertEqual(wait_reply(self.kc, msg_id, timeout=HANG)["content"]["status"], "ok")
+        # Bracketed by busy and idle on IOPUB, as every request is.
+        self.assertEqual(iopub_until_idle(self.kc, request["header"]["msg_id"], timeout=HANG), [])
 
 
 if __name__ == "__main__":
