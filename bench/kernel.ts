@@ -70,8 +70,8 @@ process.on("exit", () => live.forEach(killGroup));
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
 const workDir = mkdtempSync(path.join(os.tmpdir(), "parlab-bench-"));
-// parlab's history goes to a scratch file (still written, so its cost is measured), not the user's.
-const env = { ...process.env, PARLAB_HISTORY_FILE: path.join(workDir, "history.jsonl"), PYTHONUNBUFFERED: "1" };
+// Each kernel's history goes to scratch files (still written, so its cost is measured), not the user's.
+const env = { ...process.env, PARLAB_HISTORY_FILE: path.join(workDir, "history.jsonl"), IPYTHONDIR: path.join(workDir, "ipython"), PYTHONUNBUFFERED: "1" };
 
 async function measureKernel(spec: KernelSpec, round: number): Promise<Sample> {
   const problems: string[] = [];
