@@ -2,6 +2,7 @@
 // nothing from anywhere, so they open from file:// on a machine without network.
 import { escapeHtml } from "./escape.js";
 import { highlightTypeScript } from "./highlight.js";
+import { closedFragment } from "./fragment.js";
 import { renderMarkdown } from "./markdown.js";
 import { sourceText, type Cell, type CodeCell, type Notebook } from "../runner/notebook.js";
 import { renderOutputs, type PageContext } from "./outputs.js";
@@ -90,7 +91,7 @@ function renderCell(cell: Cell, index: number, context: PageContext): string {
   const source = sourceText(cell.source ?? "");
   switch (cell.cell_type) {
     case "markdown":
-      return `<div class="cell markdown-cell" id="${id}"><div class="markdown">${renderMarkdown(source, { headingIds: context.headingIds, attachments: cell.attachments })}</div></div>`;
+      return `<div class="cell markdown-cell" id="${id}"><div class="markdown">${closedFragment(renderMarkdown(source, { headingIds: context.headingIds, attachments: cell.attachments }))}</div></div>`;
     case "code":
       return renderCodeCell(cell, id, source, context);
     default:

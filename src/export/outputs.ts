@@ -2,6 +2,7 @@
 // trusts outputs of a notebook the user ran: HTML goes in as it is, scripts included.
 import { ansiToHtml, applyCarriageReturns } from "./ansi.js";
 import { escapeHtml } from "./escape.js";
+import { closedFragment } from "./fragment.js";
 import { renderMarkdown } from "./markdown.js";
 import { imageDataUrl } from "./media.js";
 import { sourceText, type MimeBundle, type Output, type StreamOutput } from "../runner/notebook.js";
@@ -75,9 +76,9 @@ function renderBundle(data: MimeBundle, metadata: Record<string, unknown>, conte
       return plotlyOutputHtml(value, `plot-${context.plots}`, png);
     }
     case "text/html":
-      return `<div class="html-output">${text(value)}</div>`;
+      return `<div class="html-output">${closedFragment(text(value))}</div>`;
     case "text/markdown":
-      return `<div class="markdown-output">${renderMarkdown(text(value), { headingIds: context.headingIds })}</div>`;
+      return `<div class="markdown-output">${closedFragment(renderMarkdown(text(value), { headingIds: context.headingIds }))}</div>`;
     case "text/latex":
       return `<pre class="latex">${escapeHtml(text(value))}</pre>`;
     case "application/json":
