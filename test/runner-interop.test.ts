@@ -164,6 +164,22 @@ async function stopServer(child: ChildProcess, exited: Promise<void>): Promise<v
   group("SIGKILL"); // kernels the server left behind in its group
 }
 
+/**
+ * The client library narrates its connections and kernel states through the console; none of it
+ * may mix into what the runner prints: the summary table on stdout, one line per cell (and ✗ or !
+ * lines) on stderr.
+ */
+function assertOnlyRunnerOutput(result: Ran, notebooks: string[]): void {
+  const lines = result.stdout.split("\n");
+  assert.match(lines[0]!, /^notebook +cells +errors +seconds +status$/, result.stdout);
+  assert.match(lines[1]!, /^[- ]+$/, result.stdout);
+  assert.deepEqual(lines.slice(2, 2 + notebooks.length).map((line) => line.split(" ")[0]), notebooks, result.stdout);
+  assert.deepEqual(lines.slice(2 + notebooks.length, -2), [""], result.stdout);
+  assert.match(lines.at(-2)!, /^written to .+ \(open index\.html\)$/, result.stdout);
+  assert.equal(lines.at(-1), "", result.stdout);
+  for (const line of result.stderr.split("\n").slice(0, -1)) assert.match(line, /^(\S+: cell \d+\/\d+ \w+ \(.+\)|[✗!] .+)$/, result.stderr);
+}
+
 // ---------- shared set-up ----------
 
 let sandbox: JupyterSandbox;
@@ -212,7 +228,7 @@ test("through a Jupyter Server: same outputs as embedded, wrong token is a clear
     const result = await parlabRun(["small.ipynb", "--server", server.url, "--token", server.token, "--out", path.join(dir, "remote")], dir, sandbox.env);
     assert.equal(result.code, 0, `${result.stderr}\n--- server log ---\n${server.log()}`);
     assert.match(result.stdout, /small\s+4\s+0\s+[\d.]+\s+ok/);
-    assert.doesNotMatch(result.stdout, /WebSocket/, "the client library's connection notices stay out of the run's output");
+    assertOnlyRunnerOutput(result, ["small"]);
     assert.deepEqual(outputsOf(path.join(dir, "remote", "small.ipynb")), embedded.small);
     const metadata = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { metadata: Record<string, unknown> }).metadata;
     assert.deepEqual(metadata(path.join(dir, "remote", "small.ipynb")).language_info, metadata(path.join(dir, "embedded", "small.ipynb")).language_info);

@@ -19,7 +19,7 @@ export interface ServerOptions {
 export async function startRemoteKernel(options: ServerOptions): Promise<RemoteKernel> {
   // Loaded only for --server runs: it is a large module graph.
   const [{ KernelManager, ServerConnection }, { default: WebSocket }] = await Promise.all([import("@jupyterlab/services"), import("ws")]);
-  muteWebSocketAnnouncements();
+  muteLibraryChatter();
   let baseUrl: URL;
   try {
     baseUrl = new URL(options.url.endsWith("/") ? options.url : `${options.url}/`);
@@ -110,18 +110,18 @@ export class RemoteKernel implements KernelConnection {
 
 let muted = false;
 /**
- * @jupyterlab/services announces every WebSocket it opens (also each reconnect) with
- * console.debug, which Node prints on stdout, in the middle of a run's progress and summary.
- * Only those lines are dropped; any other debug output still shows.
+ * @jupyterlab/services narrates its work through the console: every WebSocket it opens, each
+ * kernel status change ("Kernel: dead" at every shutdown), each reconnect. Node prints
+ * console.log/info/debug on stdout, in the middle of the run's summary table, and warn on stderr,
+ * between the progress lines. The runner never writes through the console (it reports deaths and
+ * lost connections itself), so in a --server run only console.error, the library's real errors,
+ * still shows.
  */
-function muteWebSocketAnnouncements(): void {
+function muteLibraryChatter(): void {
   if (muted) return;
   muted = true;
-  const debug = console.debug.bind(console);
-  console.debug = (...args: unknown[]) => {
-    if (typeof args[0] === "string" && args[0].startsWith("Starting WebSocket:")) return;
-    debug(...args);
-  };
+  const silent = () => undefined;
+  Object.assign(console, { debug: silent, log: silent, info: silent, warn: silent });
 }
 
 function describe(error: unknown): string {
