@@ -46,6 +46,7 @@ export async function runCommand(inputs: string[], options: RunOptions): Promise
     if (value !== undefined && !(value > 0)) throw new Error(`${name} must be a number of seconds above 0`);
   }
   if (options.server && !options.token) throw new Error("--server needs --token (the Jupyter Server's token)");
+  if (options.server && options.cwd) throw new Error("--cwd does not work with --server: the server starts each kernel in its notebook's folder");
   const out = path.resolve(options.out);
   const jobs = await collectJobs(inputs.length > 0 ? inputs : [DEFAULT_NOTEBOOKS], out);
   const indexPage = indexPageFor(jobs);
@@ -101,7 +102,7 @@ async function runOne(job: Job, out: string, parameters: Parameter[], options: R
   const ipynb = path.join(out, `${job.name}.ipynb`);
   let kernel: KernelConnection;
   try {
-    kernel = await startKernel(options, options.cwd ? path.resolve(options.cwd) : path.dirname(path.resolve(job.source)));
+    kernel = await startKernel(options, path.resolve(job.source));
   } catch (error) {
     const message = `${job.source}: ${(error as Error).message}`;
     view.line(`✗ ${message}`);
@@ -128,13 +129,13 @@ async function runOne(job: Job, out: string, parameters: Parameter[], options: R
   return { job, status: result.status, cells: result.cells, errors: result.errors, seconds: result.seconds, message: result.failure };
 }
 
-async function startKernel(options: RunOptions, cwd: string): Promise<KernelConnection> {
+async function startKernel(options: RunOptions, notebook: string): Promise<KernelConnection> {
   if (options.server) {
     const { startRemoteKernel } = await import("./remote-kernel.js");
-    return startRemoteKernel({ url: options.server, token: options.token!, kernelName: options.kernel ?? "parlab" });
+    return startRemoteKernel({ url: options.server, token: options.token!, kernelName: options.kernel ?? "parlab", notebook });
   }
   const [{ startEmbeddedKernel }, { findKernel }] = await Promise.all([import("./embedded-kernel.js"), import("./kernel-launch.js")]);
-  return startEmbeddedKernel(await findKernel(options.kernel), cwd);
+  return startEmbeddedKernel(await findKernel(options.kernel), options.cwd ? path.resolve(options.cwd) : path.dirname(notebook));
 }
 
 async function writeHtml(notebook: Notebook, job: Job, out: string): Promise<void> {
