@@ -35,6 +35,8 @@ interface Row {
   errors: number;
   seconds: number | null;
   message?: string;
+  /** Its .html page was written (not for a notebook that never ran, nor when that save failed). */
+  page?: boolean;
 }
 
 export const DEFAULT_NOTEBOOKS = "notebooks";
@@ -121,12 +123,13 @@ async function runOne(job: Job, out: string, parameters: Parameter[], options: R
   } finally {
     await kernel.shutdown().catch(() => undefined);
   }
-  await writeHtml(notebook, job, out).catch((error: unknown) => {
+  const page = await writeHtml(notebook, job, out).then(() => true, (error: unknown) => {
     const unsaved = saveFailure(path.join(out, `${job.name}.html`), error);
     Object.assign(result, { status: "not saved", failure: result.failure ? `${result.failure}; and ${unsaved}` : unsaved });
+    return false;
   });
   if (result.failure) view.line(`✗ ${job.source}: ${result.failure}`);
-  return { job, status: result.status, cells: result.cells, errors: result.errors, seconds: result.seconds, message: result.failure };
+  return { job, status: result.status, cells: result.cells, errors: result.errors, seconds: result.seconds, message: result.failure, page };
 }
 
 async function startKernel(options: RunOptions, notebook: string): Promise<KernelConnection> {
@@ -147,7 +150,7 @@ async function writeIndex(out: string, indexPage: string, rows: Row[]): Promise<
   const { exportIndexHtml } = await import("../export/html.js");
   const entries = rows.map((row) => ({
     title: row.job.name,
-    href: `${row.job.name.split(path.sep).map(encodeURIComponent).join("/")}.html`,
+    href: row.page ? `${row.job.name.split(path.sep).map(encodeURIComponent).join("/")}.html` : null,
     cells: row.cells,
     errors: row.errors,
     seconds: row.seconds,
