@@ -210,7 +210,23 @@ test("index page: a row per notebook with link, cells, errors, seconds, status",
   assert.ok(html.includes('<td><a href="threads.html">Threads &amp; loops</a></td><td>12</td><td>0</td><td>3.46</td><td class="status status-ok">ok</td>'));
   assert.ok(html.includes('<a href="./javascript:alert(1).html">&lt;b&gt;Broken&lt;/b&gt;</a>'), "a file name cannot become a javascript: link");
   assert.ok(html.includes("<td>—</td>"));
-  assert.ok(html.includes("2 notebooks, 1 with errors"));
+  assert.ok(html.includes("2 notebooks, 1 error"));
+});
+
+test("index page: a notebook that never ran has no link; every outcome but a clean run is counted and coloured", () => {
+  const html = exportIndexHtml([
+    { title: "clean", href: "clean.html", cells: 2, errors: 0, seconds: 1, status: "ok" },
+    { title: "allowed", href: "allowed.html", cells: 2, errors: 1, seconds: 1, status: "ok" },
+    { title: "broken", href: null, cells: 0, errors: 0, seconds: null, status: "invalid" },
+    { title: "unreached", href: null, cells: 0, errors: 0, seconds: null, status: "no kernel" },
+    { title: "full disk", href: "full%20disk.html", cells: 1, errors: 0, seconds: 1, status: "not saved" },
+    { title: "also broken", href: null, cells: 0, errors: 0, seconds: null, status: "invalid" },
+  ]);
+  assert.ok(html.includes('<tr><td>broken</td><td>0</td>'), "no link to a page that was never written");
+  assert.equal(html.match(/<a href=/g)?.length, 3);
+  assert.ok(html.includes("6 notebooks, 1 with errors, 2 invalid, 1 no kernel, 1 not saved"));
+  const red = /([^{}]*)\{ color: #cf222e;/.exec(html)?.[1] ?? "";
+  for (const status of ["failed", "not-saved", "invalid", "no-kernel", "kernel-died", "timeout"]) assert.ok(red.split(",").map((rule) => rule.trim()).includes(`.status-${status}`), `.status-${status} is coloured like a failure`);
 });
 
 const execFileAsync = promisify(execFile);

@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -116,6 +116,8 @@ function freePort(): Promise<number> {
   });
 }
 
+interface SessionModel { id: string; path: string; kernel: { id: string } }
+
 interface JupyterServer { url: string; port: number; token: string; log(): string; stop(): Promise<void> }
 
 /**
@@ -164,6 +166,22 @@ async function stopServer(child: ChildProcess, exited: Promise<void>): Promise<v
   group("SIGKILL"); // kernels the server left behind in its group
 }
 
+/**
+ * The client library narrates its connections and kernel states through the console; none of it
+ * may mix into what the runner prints: the summary table on stdout, one line per cell (and ✗ or !
+ * lines) on stderr.
+ */
+function assertOnlyRunnerOutput(result: Ran, notebooks: string[]): void {
+  const lines = result.stdout.split("\n");
+  assert.match(lines[0]!, /^notebook +cells +errors +seconds +status$/, result.stdout);
+  assert.match(lines[1]!, /^[- ]+$/, result.stdout);
+  assert.deepEqual(lines.slice(2, 2 + notebooks.length).map((line) => line.split(" ")[0]), notebooks, result.stdout);
+  assert.deepEqual(lines.slice(2 + notebooks.length, -2), [""], result.stdout);
+  assert.match(lines.at(-2)!, /^written to .+ \(open index\.html\)$/, result.stdout);
+  assert.equal(lines.at(-1), "", result.stdout);
+  for (const line of result.stderr.split("\n").slice(0, -1)) assert.match(line, /^(\S+: cell \d+\/\d+ \w+ \(.+\)|[✗!] .+)$/, result.stderr);
+}
+
 // ---------- shared set-up ----------
 
 let sandbox: JupyterSandbox;
@@ -203,21 +221,59 @@ test("the embedded run is the reference: every cell's output is there", { skip }
 });
 
 test("through a Jupyter Server: same outputs as embedded, wrong token is a clear error, a failing cell reads the same", { skip }, async (t) => {
-  const root = path.join(dir, "server-root");
-  mkdirSync(root, { recursive: true });
-  const server = await startJupyterServer(sandbox, root);
+  // The server serves the folder parlab runs in, as when both start in one project folder.
+  const server = await startJupyterServer(sandbox, dir);
   t.after(() => server.stop());
+  const api = async (route: string, method = "GET", body?: unknown) => {
+    const response = await fetch(`${server.url}api/${route}`, { method, headers: { Authorization: `token ${server.token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+    assert.ok(response.ok, `${method} /api/${route}: HTTP ${response.status}`);
+    return response.status === 204 ? undefined : await response.json() as unknown;
+  };
 
   await t.test("a notebook runs on the server's kernel and its outputs equal the embedded run's", async () => {
     const result = await parlabRun(["small.ipynb", "--server", server.url, "--token", server.token, "--out", path.join(dir, "remote")], dir, sandbox.env);
     assert.equal(result.code, 0, `${result.stderr}\n--- server log ---\n${server.log()}`);
     assert.match(result.stdout, /small\s+4\s+0\s+[\d.]+\s+ok/);
-    assert.doesNotMatch(result.stdout, /WebSocket/, "the client library's connection notices stay out of the run's output");
+    assertOnlyRunnerOutput(result, ["small"]);
     assert.deepEqual(outputsOf(path.join(dir, "remote", "small.ipynb")), embedded.small);
     const metadata = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { metadata: Record<string, unknown> }).metadata;
     assert.deepEqual(metadata(path.join(dir, "remote", "small.ipynb")).language_info, metadata(path.join(dir, "embedded", "small.ipynb")).language_info);
-    const kernels = await (await fetch(`${server.url}api/kernels`, { headers: { Authorization: `token ${server.token}` } })).json() as unknown[];
-    assert.deepEqual(kernels, [], "the run shut its kernel down on the server");
+    assert.deepEqual(await api("sessions"), [], "the run deleted its session on the server");
+    assert.deepEqual(await api("kernels"), [], "the run shut its kernel down on the server");
+  });
+
+  await t.test("the kernel starts in the notebook's folder: a local .ts import resolves; a JupyterLab session on the same notebook is left alone", async () => {
+    const folder = path.join(dir, "nest", "sub");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, "helper.ts"), "export const v = 42;\n");
+    writeFileSync(path.join(folder, "c.ipynb"), notebookJson([code('import { v } from "./helper.ts";\nconsole.log(v, process.cwd());')]));
+    const user = await api("sessions", "POST", { path: "nest/sub/c.ipynb", type: "notebook", name: "c.ipynb", kernel: { name: "parlab" } }) as SessionModel;
+    const result = await parlabRun([path.join("nest", "sub", "c.ipynb"), "--server", server.url, "--token", server.token, "--out", path.join(dir, "nested")], dir, sandbox.env);
+    assert.equal(result.code, 0, `${result.stderr}\n--- server log ---\n${server.log()}`);
+    assert.deepEqual(streamsAndResults(outputsOf(path.join(dir, "nested", "c.ipynb"))), [[{ output_type: "stream", name: "stdout", text: `42 ${realpathSync(folder)}\n` }]]);
+    const left = await api("sessions") as SessionModel[];
+    assert.deepEqual(left.map((session) => [session.path, session.kernel.id]), [["nest/sub/c.ipynb", user.kernel.id]], "only the user's own session is left, with its kernel");
+    await api(`sessions/${user.id}`, "DELETE");
+    assert.deepEqual(await api("kernels"), [], "the run shut its kernel down on the server");
+  });
+
+  await t.test("a notebook the server does not serve, or --cwd: a clear error naming it, and nothing started on the server", async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), "parlab-elsewhere-"));
+    t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
+    writeFileSync(path.join(elsewhere, "stray.ipynb"), notebookJson(SMALL));
+    const origin = server.url.replace(/\/$/, "");
+    const outside = await parlabRun([path.join(elsewhere, "stray.ipynb"), "--server", server.url, "--token", server.token, "--out", path.join(dir, "stray")], dir, sandbox.env);
+    assert.equal(outside.code, 1, outside.stderr);
+    assert.equal(failureLine(outside.stderr), `✗ ${path.join(elsewhere, "stray.ipynb")}: cannot start kernel "parlab" on ${origin}: the notebook is outside ${realpathSync(dir)}, the folder parlab runs in, which --server takes for the server's root folder`);
+    const unserved = await parlabRun(["stray.ipynb", "--server", server.url, "--token", server.token, "--out", path.join(dir, "stray")], elsewhere, sandbox.env);
+    assert.equal(unserved.code, 1, unserved.stderr);
+    assert.equal(failureLine(unserved.stderr), `✗ stray.ipynb: cannot start kernel "parlab" on ${origin}: the server has no stray.ipynb; it must serve the folder parlab runs in (${realpathSync(elsewhere)}) for the kernel to start in the notebook's folder`);
+    assert.match(unserved.stdout, /stray\s+0\s+0\s+-\s+no kernel/);
+    const cwd = await parlabRun(["small.ipynb", "--server", server.url, "--token", server.token, "--cwd", elsewhere, "--out", path.join(dir, "stray")], dir, sandbox.env);
+    assert.equal(cwd.code, 2, cwd.stderr);
+    assert.equal(cwd.stderr, "parlab run: --cwd does not work with --server: the server starts each kernel in its notebook's folder\n");
+    assert.deepEqual(await api("sessions"), []);
+    assert.deepEqual(await api("kernels"), []);
   });
 
   await t.test("a wrong token: a clear error naming the server, exit code 1, no crash", async () => {

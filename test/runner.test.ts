@@ -166,6 +166,11 @@ test("bad notebooks get clear errors and the others still run", (t) => {
   assert.match(result.stderr, /weird\.ipynb: cell 1: cell_type "python" is not code, markdown or raw/);
   assert.equal(text(readOut(dir, "good").cells[0]!), "good\n");
   assert.match(result.stdout, /broken\s+0\s+0\s+-\s+invalid/);
+  const index = readFileSync(path.join(dir, "out", "index.html"), "utf8");
+  assert.ok(index.includes("4 notebooks, 3 invalid"), "the index counts the notebooks that never ran");
+  assert.ok(index.includes("<td>broken</td>") && !index.includes("broken.html"), "no link to a page that was never written");
+  assert.ok(!existsSync(path.join(dir, "out", "broken.html")));
+  assert.ok(index.includes('<a href="good.html">good</a>'));
   assert.equal(run(["missing.ipynb"], dir).code, 2);
 });
 

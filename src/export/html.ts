@@ -20,8 +20,11 @@ export interface NotebookPageOptions {
 
 export interface IndexEntry {
   title: string;
-  /** Link to the notebook's page, relative to the index (a URL: the caller encodes special characters). */
-  href: string;
+  /**
+   * Link to the notebook's page, relative to the index (a URL: the caller encodes special
+   * characters); null when no page was written (the notebook never ran).
+   */
+  href: string | null;
   cells: number;
   errors: number;
   /** Wall time of the run; null if it did not run to the end. */
@@ -47,13 +50,12 @@ export function exportIndexHtml(entries: readonly IndexEntry[], options: { title
   const rows = entries
     .map(
       (entry) =>
-        `<tr><td><a href="${escapeHtml(safeHref(entry.href))}">${escapeHtml(entry.title)}</a></td>` +
+        `<tr><td>${entry.href === null ? escapeHtml(entry.title) : `<a href="${escapeHtml(safeHref(entry.href))}">${escapeHtml(entry.title)}</a>`}</td>` +
         `<td>${entry.cells}</td><td>${entry.errors}</td><td>${formatSeconds(entry.seconds)}</td>` +
         `<td class="status ${statusClass(entry.status)}">${escapeHtml(entry.status)}</td></tr>`,
     )
     .join("\n");
-  const failed = entries.filter((entry) => entry.errors > 0).length;
-  const summary = `${plural(entries.length, "notebook")}${failed > 0 ? `, ${failed} with errors` : ""}`;
+  const summary = [plural(entries.length, "notebook"), ...outcomes(entries)].join(", ");
   return page(
     title,
     `<header class="page-header"><h1>${escapeHtml(title)}</h1><div class="subtitle">${escapeHtml(summary)}</div></header>
@@ -65,6 +67,19 @@ ${rows}
 </table>`,
     "",
   );
+}
+
+/**
+ * How many did not simply run clean, each notebook counted once: by its status, or, run to the
+ * end with --allow-errors, as "with errors".
+ */
+function outcomes(entries: readonly IndexEntry[]): string[] {
+  const counts = new Map<string, number>();
+  for (const entry of entries) {
+    const outcome = entry.status !== "ok" ? entry.status : entry.errors > 0 ? "with errors" : undefined;
+    if (outcome) counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+  }
+  return [...counts].map(([outcome, count]) => `${count} ${outcome}`);
 }
 
 function page(title: string, body: string, scripts: string): string {

@@ -50,7 +50,9 @@ h1:hover > .anchor-link, h2:hover > .anchor-link, h3:hover > .anchor-link, h4:ho
 .index-table th, .index-table td { border-bottom: 1px solid var(--border); padding: 6px 10px; text-align: right; }
 .index-table th:first-child, .index-table td:first-child, .index-table th:last-child, .index-table td.status { text-align: left; }
 .index-table tbody tr:hover { background: #f6f8fa; }
-.status-ok { color: #1a7f37; } .status-error, .status-failed, .status-timeout { color: #cf222e; font-weight: 600; }
+.status-ok { color: #1a7f37; }
+.status-error, .status-failed, .status-timeout, .status-kernel-died, .status-not-saved, .status-invalid, .status-no-kernel { color: #cf222e; font-weight: 600; }
+.status-interrupted, .status-skipped { color: #9a6700; }
 `;
 
 let css: string | undefined;

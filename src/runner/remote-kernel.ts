@@ -1,6 +1,8 @@
 // A kernel on a Jupyter Server, reached through @jupyterlab/services (JupyterLab's own client),
 // so a run can use whatever Jupyter deployment a team already has.
-import type { Kernel, KernelMessage } from "@jupyterlab/services";
+import type { Kernel, KernelMessage, ServerConnection, Session } from "@jupyterlab/services";
+import { randomUUID } from "node:crypto";
+import path from "node:path";
 import type { ExecuteOptions, KernelConnection } from "./kernel-connection.js";
 
 /**
@@ -14,17 +16,24 @@ export interface ServerOptions {
   url: string;
   token: string;
   kernelName: string;
+  /** The notebook's absolute path here. */
+  notebook: string;
 }
 
 export async function startRemoteKernel(options: ServerOptions): Promise<RemoteKernel> {
   // Loaded only for --server runs: it is a large module graph.
-  const [{ KernelManager, ServerConnection }, { default: WebSocket }] = await Promise.all([import("@jupyterlab/services"), import("ws")]);
-  muteWebSocketAnnouncements();
+  const [{ KernelManager, ServerConnection, SessionManager }, { default: WebSocket }] = await Promise.all([import("@jupyterlab/services"), import("ws")]);
+  muteLibraryChatter();
   let baseUrl: URL;
   try {
     baseUrl = new URL(options.url.endsWith("/") ? options.url : `${options.url}/`);
   } catch {
     throw new Error(`--server ${options.url}: not a URL (expected e.g. http://127.0.0.1:8888/)`);
+  }
+  const failure = (reason: string) => new Error(`cannot start kernel "${options.kernelName}" on ${baseUrl.origin}: ${reason}`);
+  const notebookPath = pathOnServer(options.notebook);
+  if (notebookPath === undefined) {
+    throw failure(`the notebook is outside ${process.cwd()}, the folder parlab runs in, which --server takes for the server's root folder`);
   }
   const serverSettings = ServerConnection.makeSettings({
     baseUrl: baseUrl.href,
@@ -33,31 +42,60 @@ export async function startRemoteKernel(options: ServerOptions): Promise<RemoteK
     appendToken: true,
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
   });
-  const manager = new KernelManager({ serverSettings });
-  let kernel: Kernel.IKernelConnection;
+  const kernelManager = new KernelManager({ serverSettings });
+  const sessionManager = new SessionManager({ kernelManager, serverSettings });
+  const dispose = () => {
+    sessionManager.dispose();
+    kernelManager.dispose();
+  };
+  let session: Session.ISessionConnection;
   try {
-    await manager.ready;
-    kernel = await manager.startNew({ name: options.kernelName });
+    // Disposing the managers before their first poll settled would reject that poll unhandled.
+    await sessionManager.ready;
+    await requireOnServer(notebookPath, baseUrl, serverSettings);
+    // The server starts a session's kernel in the folder of the session's path. A notebook's own
+    // path would join the session of anyone who has it open in JupyterLab (one session per path),
+    // and deleting it afterwards would kill their kernel: so a path of its own, in that folder.
+    session = await sessionManager.startNew({ path: `${notebookPath}#parlab-run-${randomUUID()}`, name: path.posix.basename(notebookPath), type: "notebook", kernel: { name: options.kernelName } });
   } catch (error) {
-    manager.dispose();
-    throw new Error(`cannot start kernel "${options.kernelName}" on ${baseUrl.origin}: ${describe(error)}`);
+    dispose();
+    throw failure(describe(error));
   }
-  const remote = new RemoteKernel(kernel, manager, `kernel "${options.kernelName}" on ${baseUrl.origin}`);
+  const remote = new RemoteKernel(session, dispose, `kernel "${options.kernelName}" on ${baseUrl.origin}`);
   await remote.ready();
   return remote;
+}
+
+/** The kernel would silently start in the server's root folder, where the notebook's imports do not resolve. */
+async function requireOnServer(notebookPath: string, baseUrl: URL, settings: ServerConnection.ISettings): Promise<void> {
+  const { ServerConnection } = await import("@jupyterlab/services");
+  const url = `${baseUrl.href}api/contents/${notebookPath.split("/").map(encodeURIComponent).join("/")}?content=0`;
+  const response = await ServerConnection.makeRequest(url, {}, settings);
+  if (response.status === 404) throw new Error(`the server has no ${notebookPath}; it must serve the folder parlab runs in (${process.cwd()}) for the kernel to start in the notebook's folder`);
+  if (!response.ok) throw new ServerConnection.ResponseError(response);
+}
+
+/** Its path relative to the server's root, taken to be the folder parlab runs in; undefined if outside it. */
+function pathOnServer(notebook: string): string | undefined {
+  const relative = path.relative(process.cwd(), notebook);
+  if (relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return undefined;
+  return relative.split(path.sep).join("/");
 }
 
 export class RemoteKernel implements KernelConnection {
   onIOPub: (message: KernelMessage.IIOPubMessage) => void = () => undefined;
   readonly died: Promise<string>;
+  readonly #session: Session.ISessionConnection;
   readonly #kernel: Kernel.IKernelConnection;
-  readonly #manager: { dispose(): void };
+  readonly #disposeManagers: () => void;
   #lostTimer: NodeJS.Timeout | undefined;
   #closing = false;
 
-  constructor(kernel: Kernel.IKernelConnection, manager: { dispose(): void }, readonly description: string) {
+  constructor(session: Session.ISessionConnection, disposeManagers: () => void, readonly description: string) {
+    const kernel = session.kernel!;
+    this.#session = session;
     this.#kernel = kernel;
-    this.#manager = manager;
+    this.#disposeManagers = disposeManagers;
     kernel.iopubMessage.connect((_, message) => this.onIOPub(message));
     this.died = new Promise((resolve) => {
       kernel.statusChanged.connect((_, status) => {
@@ -100,28 +138,29 @@ export class RemoteKernel implements KernelConnection {
     this.#closing = true;
     clearTimeout(this.#lostTimer);
     try {
-      if (!this.#kernel.isDisposed) await this.#kernel.shutdown();
+      // Deleting the session also shuts its kernel down on the server.
+      if (!this.#session.isDisposed) await this.#session.shutdown();
     } finally {
-      this.#kernel.dispose();
-      this.#manager.dispose();
+      this.#session.dispose();
+      this.#disposeManagers();
     }
   }
 }
 
 let muted = false;
 /**
- * @jupyterlab/services announces every WebSocket it opens (also each reconnect) with
- * console.debug, which Node prints on stdout, in the middle of a run's progress and summary.
- * Only those lines are dropped; any other debug output still shows.
+ * @jupyterlab/services narrates its work through the console: every WebSocket it opens, each
+ * kernel status change ("Kernel: dead" at every shutdown), each reconnect. Node prints
+ * console.log/info/debug on stdout, in the middle of the run's summary table, and warn on stderr,
+ * between the progress lines. The runner never writes through the console (it reports deaths and
+ * lost connections itself), so in a --server run only console.error, the library's real errors,
+ * still shows.
  */
-function muteWebSocketAnnouncements(): void {
+function muteLibraryChatter(): void {
   if (muted) return;
   muted = true;
-  const debug = console.debug.bind(console);
-  console.debug = (...args: unknown[]) => {
-    if (typeof args[0] === "string" && args[0].startsWith("Starting WebSocket:")) return;
-    debug(...args);
-  };
+  const silent = () => undefined;
+  Object.assign(console, { debug: silent, log: silent, info: silent, warn: silent });
 }
 
 function describe(error: unknown): string {

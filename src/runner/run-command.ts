@@ -35,6 +35,8 @@ interface Row {
   errors: number;
   seconds: number | null;
   message?: string;
+  /** Its .html page was written (not for a notebook that never ran, nor when that save failed). */
+  page?: boolean;
 }
 
 export const DEFAULT_NOTEBOOKS = "notebooks";
@@ -46,6 +48,7 @@ export async function runCommand(inputs: string[], options: RunOptions): Promise
     if (value !== undefined && !(value > 0)) throw new Error(`${name} must be a number of seconds above 0`);
   }
   if (options.server && !options.token) throw new Error("--server needs --token (the Jupyter Server's token)");
+  if (options.server && options.cwd) throw new Error("--cwd does not work with --server: the server starts each kernel in its notebook's folder");
   const out = path.resolve(options.out);
   const jobs = await collectJobs(inputs.length > 0 ? inputs : [DEFAULT_NOTEBOOKS], out);
   const indexPage = indexPageFor(jobs);
@@ -101,7 +104,7 @@ async function runOne(job: Job, out: string, parameters: Parameter[], options: R
   const ipynb = path.join(out, `${job.name}.ipynb`);
   let kernel: KernelConnection;
   try {
-    kernel = await startKernel(options, options.cwd ? path.resolve(options.cwd) : path.dirname(path.resolve(job.source)));
+    kernel = await startKernel(options, path.resolve(job.source));
   } catch (error) {
     const message = `${job.source}: ${(error as Error).message}`;
     view.line(`✗ ${message}`);
@@ -120,21 +123,22 @@ async function runOne(job: Job, out: string, parameters: Parameter[], options: R
   } finally {
     await kernel.shutdown().catch(() => undefined);
   }
-  await writeHtml(notebook, job, out).catch((error: unknown) => {
+  const page = await writeHtml(notebook, job, out).then(() => true, (error: unknown) => {
     const unsaved = saveFailure(path.join(out, `${job.name}.html`), error);
     Object.assign(result, { status: "not saved", failure: result.failure ? `${result.failure}; and ${unsaved}` : unsaved });
+    return false;
   });
   if (result.failure) view.line(`✗ ${job.source}: ${result.failure}`);
-  return { job, status: result.status, cells: result.cells, errors: result.errors, seconds: result.seconds, message: result.failure };
+  return { job, status: result.status, cells: result.cells, errors: result.errors, seconds: result.seconds, message: result.failure, page };
 }
 
-async function startKernel(options: RunOptions, cwd: string): Promise<KernelConnection> {
+async function startKernel(options: RunOptions, notebook: string): Promise<KernelConnection> {
   if (options.server) {
     const { startRemoteKernel } = await import("./remote-kernel.js");
-    return startRemoteKernel({ url: options.server, token: options.token!, kernelName: options.kernel ?? "parlab" });
+    return startRemoteKernel({ url: options.server, token: options.token!, kernelName: options.kernel ?? "parlab", notebook });
   }
   const [{ startEmbeddedKernel }, { findKernel }] = await Promise.all([import("./embedded-kernel.js"), import("./kernel-launch.js")]);
-  return startEmbeddedKernel(await findKernel(options.kernel), cwd);
+  return startEmbeddedKernel(await findKernel(options.kernel), options.cwd ? path.resolve(options.cwd) : path.dirname(notebook));
 }
 
 async function writeHtml(notebook: Notebook, job: Job, out: string): Promise<void> {
@@ -146,7 +150,7 @@ async function writeIndex(out: string, indexPage: string, rows: Row[]): Promise<
   const { exportIndexHtml } = await import("../export/html.js");
   const entries = rows.map((row) => ({
     title: row.job.name,
-    href: `${row.job.name.split(path.sep).map(encodeURIComponent).join("/")}.html`,
+    href: row.page ? `${row.job.name.split(path.sep).map(encodeURIComponent).join("/")}.html` : null,
     cells: row.cells,
     errors: row.errors,
     seconds: row.seconds,
