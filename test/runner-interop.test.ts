@@ -257,18 +257,19 @@ test("through a Jupyter Server: same outputs as embedded, wrong token is a clear
     assert.deepEqual(await api("kernels"), [], "the run shut its kernel down on the server");
   });
 
-  await t.test("a notebook the server does not serve, or --cwd: a clear error naming it, and nothing started on the server", async () => {
+  await t.test("a notebook the server does not serve still runs, in the server's root folder, and says so; --cwd is refused", async () => {
     const elsewhere = mkdtempSync(path.join(tmpdir(), "parlab-elsewhere-"));
     t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
-    writeFileSync(path.join(elsewhere, "stray.ipynb"), notebookJson(SMALL));
-    const origin = server.url.replace(/\/$/, "");
-    const outside = await parlabRun([path.join(elsewhere, "stray.ipynb"), "--server", server.url, "--token", server.token, "--out", path.join(dir, "stray")], dir, sandbox.env);
-    assert.equal(outside.code, 1, outside.stderr);
-    assert.equal(failureLine(outside.stderr), `✗ ${path.join(elsewhere, "stray.ipynb")}: cannot start kernel "parlab" on ${origin}: the notebook is outside ${realpathSync(dir)}, the folder parlab runs in, which --server takes for the server's root folder`);
-    const unserved = await parlabRun(["stray.ipynb", "--server", server.url, "--token", server.token, "--out", path.join(dir, "stray")], elsewhere, sandbox.env);
-    assert.equal(unserved.code, 1, unserved.stderr);
-    assert.equal(failureLine(unserved.stderr), `✗ stray.ipynb: cannot start kernel "parlab" on ${origin}: the server has no stray.ipynb; it must serve the folder parlab runs in (${realpathSync(elsewhere)}) for the kernel to start in the notebook's folder`);
-    assert.match(unserved.stdout, /stray\s+0\s+0\s+-\s+no kernel/);
+    writeFileSync(path.join(elsewhere, "stray.ipynb"), notebookJson([code("console.log(process.cwd())")]));
+    const ranInRoot = (outDir: string) => assert.deepEqual(streamsAndResults(outputsOf(path.join(outDir, "stray.ipynb"))), [[{ output_type: "stream", name: "stdout", text: `${realpathSync(dir)}\n` }]]);
+    const outside = await parlabRun([path.join(elsewhere, "stray.ipynb"), "--server", server.url, "--token", server.token, "--out", path.join(dir, "outside")], dir, sandbox.env);
+    assert.equal(outside.code, 0, outside.stderr);
+    assert.ok(outside.stderr.includes(`! ${path.join(elsewhere, "stray.ipynb")}: outside ${realpathSync(dir)}, the folder parlab takes for the server's root: its kernel runs in the server's root folder, where its relative imports may not resolve`), outside.stderr);
+    ranInRoot(path.join(dir, "outside"));
+    const unserved = await parlabRun(["stray.ipynb", "--server", server.url, "--token", server.token, "--out", path.join(dir, "unserved")], elsewhere, sandbox.env);
+    assert.equal(unserved.code, 0, unserved.stderr);
+    assert.ok(unserved.stderr.includes(`! stray.ipynb: the server has no stray.ipynb (it does not serve ${realpathSync(elsewhere)}): its kernel runs in the server's root folder, where its relative imports may not resolve`), unserved.stderr);
+    ranInRoot(path.join(dir, "unserved"));
     const cwd = await parlabRun(["small.ipynb", "--server", server.url, "--token", server.token, "--cwd", elsewhere, "--out", path.join(dir, "stray")], dir, sandbox.env);
     assert.equal(cwd.code, 2, cwd.stderr);
     assert.equal(cwd.stderr, "parlab run: --cwd does not work with --server: the server starts each kernel in its notebook's folder\n");

@@ -18,6 +18,8 @@ export interface ServerOptions {
   kernelName: string;
   /** The notebook's absolute path here. */
   notebook: string;
+  /** Told when the kernel cannot start in the notebook's folder, and runs in the server's root. */
+  onWarning?: (text: string) => void;
 }
 
 export async function startRemoteKernel(options: ServerOptions): Promise<RemoteKernel> {
@@ -32,9 +34,6 @@ export async function startRemoteKernel(options: ServerOptions): Promise<RemoteK
   }
   const failure = (reason: string) => new Error(`cannot start kernel "${options.kernelName}" on ${baseUrl.origin}: ${reason}`);
   const notebookPath = pathOnServer(options.notebook);
-  if (notebookPath === undefined) {
-    throw failure(`the notebook is outside ${process.cwd()}, the folder parlab runs in, which --server takes for the server's root folder`);
-  }
   const serverSettings = ServerConnection.makeSettings({
     baseUrl: baseUrl.href,
     wsUrl: baseUrl.href.replace(/^http/, "ws"),
@@ -52,11 +51,17 @@ export async function startRemoteKernel(options: ServerOptions): Promise<RemoteK
   try {
     // Disposing the managers before their first poll settled would reject that poll unhandled.
     await sessionManager.ready;
-    await requireOnServer(notebookPath, baseUrl, serverSettings);
+    const folderPath = await folderOnServer(notebookPath, baseUrl, serverSettings);
+    if (folderPath === undefined) {
+      options.onWarning?.(notebookPath === undefined
+        ? `outside ${process.cwd()}, the folder parlab takes for the server's root: its kernel runs in the server's root folder, where its relative imports may not resolve`
+        : `the server has no ${notebookPath} (it does not serve ${process.cwd()}): its kernel runs in the server's root folder, where its relative imports may not resolve`);
+    }
     // The server starts a session's kernel in the folder of the session's path. A notebook's own
     // path would join the session of anyone who has it open in JupyterLab (one session per path),
     // and deleting it afterwards would kill their kernel: so a path of its own, in that folder.
-    session = await sessionManager.startNew({ path: `${notebookPath}#parlab-run-${randomUUID()}`, name: path.posix.basename(notebookPath), type: "notebook", kernel: { name: options.kernelName } });
+    const sessionPath = `${folderPath ?? ""}parlab-run-${randomUUID()}`;
+    session = await sessionManager.startNew({ path: sessionPath, name: path.basename(options.notebook), type: "notebook", kernel: { name: options.kernelName } });
   } catch (error) {
     dispose();
     throw failure(describe(error));
@@ -66,13 +71,19 @@ export async function startRemoteKernel(options: ServerOptions): Promise<RemoteK
   return remote;
 }
 
-/** The kernel would silently start in the server's root folder, where the notebook's imports do not resolve. */
-async function requireOnServer(notebookPath: string, baseUrl: URL, settings: ServerConnection.ISettings): Promise<void> {
+/**
+ * The notebook's folder on the server ("" for its root, else ending in "/"), if the server has the
+ * notebook at the same path: only then does a kernel started there find what the notebook imports.
+ */
+async function folderOnServer(notebookPath: string | undefined, baseUrl: URL, settings: ServerConnection.ISettings): Promise<string | undefined> {
+  if (notebookPath === undefined) return undefined;
   const { ServerConnection } = await import("@jupyterlab/services");
   const url = `${baseUrl.href}api/contents/${notebookPath.split("/").map(encodeURIComponent).join("/")}?content=0`;
   const response = await ServerConnection.makeRequest(url, {}, settings);
-  if (response.status === 404) throw new Error(`the server has no ${notebookPath}; it must serve the folder parlab runs in (${process.cwd()}) for the kernel to start in the notebook's folder`);
+  if (response.status === 404) return undefined;
   if (!response.ok) throw new ServerConnection.ResponseError(response);
+  const folder = path.posix.dirname(notebookPath);
+  return folder === "." ? "" : `${folder}/`;
 }
 
 /** Its path relative to the server's root, taken to be the folder parlab runs in; undefined if outside it. */

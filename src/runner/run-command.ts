@@ -104,7 +104,7 @@ async function runOne(job: Job, out: string, parameters: Parameter[], options: R
   const ipynb = path.join(out, `${job.name}.ipynb`);
   let kernel: KernelConnection;
   try {
-    kernel = await startKernel(options, path.resolve(job.source));
+    kernel = await startKernel(options, path.resolve(job.source), (text) => view.line(`! ${job.source}: ${text}`));
   } catch (error) {
     const message = `${job.source}: ${(error as Error).message}`;
     view.line(`✗ ${message}`);
@@ -132,10 +132,10 @@ async function runOne(job: Job, out: string, parameters: Parameter[], options: R
   return { job, status: result.status, cells: result.cells, errors: result.errors, seconds: result.seconds, message: result.failure, page };
 }
 
-async function startKernel(options: RunOptions, notebook: string): Promise<KernelConnection> {
+async function startKernel(options: RunOptions, notebook: string, onWarning: (text: string) => void): Promise<KernelConnection> {
   if (options.server) {
     const { startRemoteKernel } = await import("./remote-kernel.js");
-    return startRemoteKernel({ url: options.server, token: options.token!, kernelName: options.kernel ?? "parlab", notebook });
+    return startRemoteKernel({ url: options.server, token: options.token!, kernelName: options.kernel ?? "parlab", notebook, onWarning });
   }
   const [{ startEmbeddedKernel }, { findKernel }] = await Promise.all([import("./embedded-kernel.js"), import("./kernel-launch.js")]);
   return startEmbeddedKernel(await findKernel(options.kernel), options.cwd ? path.resolve(options.cwd) : path.dirname(notebook));
