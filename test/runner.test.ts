@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CLI, PYTHON } from "./helpers/jupyter.js";
@@ -276,8 +276,8 @@ test("progress is one plain line per cell when stderr is not a terminal", (t) =>
   assert.doesNotMatch(result.stderr, /\r|\u001b/);
 });
 
-function startRun(args: string[], cwd: string) {
-  const child = spawn(process.execPath, [CLI, "run", ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+function startRun(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, [CLI, "run", ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => { stderr += chunk; });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (status) => resolve(status)));
@@ -301,6 +301,28 @@ test("Ctrl-C interrupts the running cell, saves the notebook and exits 130", asy
   assert.equal(out.cells[1]!.outputs!.find((o) => o.output_type === "error")?.ename, "InterruptError");
   assert.deepEqual(out.cells[2]!.outputs, []);
   assert.match(running.stderr(), /long\.ipynb: cell 2 interrupted/);
+});
+
+test("SIGTERM stops the running cell, saves and exits 143; a second one exits at once; no connection file is left", async (t) => {
+  const dir = workspace(t);
+  const tmp = path.join(dir, "tmp");
+  mkdirSync(tmp);
+  const env = { ...process.env, TMPDIR: tmp };
+  writeFileSync(path.join(dir, "long.ipynb"), notebookJson([code('console.log("first");'), code('await new Promise(() => {});'), code('console.log("never");')]));
+  const graceful = startRun(["long.ipynb"], dir, env);
+  await graceful.waitFor(/long: cell 1\/3 ok/);
+  graceful.child.kill("SIGTERM");
+  assert.equal(await graceful.exited, 143, graceful.stderr());
+  assert.equal(readOut(dir, "long").cells[1]!.outputs!.find((o) => o.output_type === "error")?.ename, "InterruptError");
+  // The folder with the connection file holds the kernel's key: never left behind.
+  assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith("parlab-run-")), []);
+  const hurried = startRun(["long.ipynb"], dir, env);
+  await hurried.waitFor(/long: cell 1\/3 ok/);
+  hurried.child.kill("SIGTERM");
+  await hurried.waitFor(/terminating/);
+  hurried.child.kill("SIGTERM");
+  assert.equal(await hurried.exited, 143, hurried.stderr());
+  assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith("parlab-run-")), []);
 });
 
 test("a runner killed mid-run leaves complete files and no kernel behind", async (t) => {

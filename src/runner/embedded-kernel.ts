@@ -3,6 +3,7 @@
 // needed. It reuses the kernel's wire layer (framing and HMAC), seen from the other side.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -26,10 +27,21 @@ interface Pending {
   resolve(reply: ExecuteReply): void;
 }
 
+/** Folders holding a connection file (and with it the kernel's key), removed even on a hurried exit. */
+const pendingDirs = new Set<string>();
+let removingOnExit = false;
+
+function removeOnExit(dir: string): void {
+  if (!removingOnExit) process.once("exit", () => { for (const pending of pendingDirs) rmSync(pending, { recursive: true, force: true }); });
+  removingOnExit = true;
+  pendingDirs.add(dir);
+}
+
 export async function startEmbeddedKernel(launch: KernelLaunch, cwd: string): Promise<EmbeddedKernel> {
   const ports = await freePorts(5);
   const key = randomBytes(32).toString("hex");
   const dir = await mkdtemp(path.join(tmpdir(), "parlab-run-"));
+  removeOnExit(dir);
   const connectionFile = path.join(dir, "kernel.json");
   const info = {
     transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256", kernel_name: launch.name,
@@ -146,6 +158,7 @@ export class EmbeddedKernel implements KernelConnection {
     }
     for (const socket of [this.#shell, this.#control, this.#iopub]) socket.close();
     await rm(this.#dir, { recursive: true, force: true });
+    pendingDirs.delete(this.#dir);
   }
 
   #request(channel: "shell" | "control", msgType: string, content: Record<string, unknown>, msgId = randomUUID()): Promise<WireMessage> {

@@ -60,15 +60,20 @@ export async function runCommand(inputs: string[], options: RunOptions): Promise
   await checkWritable(out);
 
   const interrupted = new AbortController();
-  const onSigint = () => {
+  // SIGTERM (a CI job cancelled, `docker stop`) is a request to stop, as Ctrl-C is: the running
+  // cell is stopped and the notebook saved.
+  let exitCode = 130;
+  const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted.signal.aborted) {
-      // A second Ctrl-C: every file written so far is complete (writes are atomic).
-      process.exit(130);
+      // A second signal: every file written so far is complete (writes are atomic).
+      process.exit(exitCode);
     }
-    view.line("interrupting: the running cell is stopped and the notebook saved (Ctrl-C again to quit at once)");
+    exitCode = signal === "SIGTERM" ? 143 : 130;
+    view.line(`${signal === "SIGTERM" ? "terminating" : "interrupting"}: the running cell is stopped and the notebook saved (${signal === "SIGTERM" ? "SIGTERM" : "Ctrl-C"} again to quit at once)`);
     interrupted.abort();
   };
-  process.on("SIGINT", onSigint);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const rows: Row[] = [];
   try {
     for (const job of jobs) {
@@ -80,14 +85,15 @@ export async function runCommand(inputs: string[], options: RunOptions): Promise
     }
   } finally {
     view.end();
-    process.off("SIGINT", onSigint);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
   const indexWritten = await writeIndex(out, indexPage, rows).then(() => true, (error: unknown) => {
     process.stderr.write(`✗ ${saveFailure(path.join(out, indexPage), error)}\n`);
     return false;
   });
   printSummary(rows, out, indexPage);
-  if (interrupted.signal.aborted) return 130;
+  if (interrupted.signal.aborted) return exitCode;
   return indexWritten && rows.every((row) => row.status === "ok") ? 0 : 1;
 }
 
