@@ -213,6 +213,12 @@ test("-p values go after the cell tagged parameters; without one, a warning", (t
   assert.match(untagged.stderr, /no cell is tagged "parameters"/);
   assert.equal(text(readOut(dir, "untagged").cells[1]!), "number\n");
   assert.equal(run(["untagged.ipynb", "-p", "2bad=1"], dir).code, 2);
+  // Refused before anything runs, rather than failing the notebook as a syntax error or as null.
+  for (const [given, why] of [["class=1", '"class" is a reserved word'], ["await=1", '"await" is a reserved word'], ["size=1e400", "1e400 is too large for a number"]] as const) {
+    const refused = run(["untagged.ipynb", "-p", given], dir);
+    assert.equal(refused.code, 2, given);
+    assert.ok(refused.stderr.includes(`-p ${given}: ${why}`), refused.stderr);
+  }
 });
 
 test("-p redeclares each name as the parameters cell does: same keyword, its annotation, else the value's widened type", (t) => {

@@ -19,6 +19,7 @@ export function parseParameter(text: string): Parameter {
   if (split <= 0) throw new Error(`-p ${text}: expected name=value`);
   const name = text.slice(0, split).trim();
   if (!IDENTIFIER.test(name)) throw new Error(`-p ${text}: "${name}" is not a TypeScript identifier`);
+  if (name === "await" || isReservedWord(name)) throw new Error(`-p ${text}: "${name}" is a reserved word, which cannot name a variable`);
   const raw = text.slice(split + 1);
   let value: unknown = raw;
   try {
@@ -26,7 +27,19 @@ export function parseParameter(text: string): Parameter {
   } catch {
     // a bare word is a string, as in papermill
   }
+  // JSON has no Infinity: 1e400 would be written into the notebook as null.
+  if (typeof value === "number" && !Number.isFinite(value)) throw new Error(`-p ${text}: ${raw} is too large for a number (it would be Infinity)`);
   return { name, value };
+}
+
+/** `class`, `let`, `yield`...: V8 itself says, in strict mode as cells are modules (which also reserve `await`). */
+function isReservedWord(name: string): boolean {
+  try {
+    new Function(`"use strict"; let ${name};`);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 interface Declaration {
