@@ -9,10 +9,11 @@ import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 import type { SpanRecorder } from "../measure/spans.js";
 import { defaultRecorder } from "../measure/recorder.js";
 import { shipFunction } from "./shipped-function.js";
-import type { Call, ChunkResult, TaskRequest, TaskResult } from "./worker-task.js";
+import type { Call, ChunkResult, Refill, TaskRequest, TaskResult } from "./worker-task.js";
 import { PROCESS_OUTPUT, expectOutput, forgetOutput, outputShown, type LiveChunk } from "./live-output.js";
 
 const WORKER_TASK = new URL("./worker-task.js", import.meta.url).href;
+const REFILL: Refill = { refill: true };
 
 export interface PoolOptions {
   /** At most this many workers at once (default: the cores available). */
@@ -98,6 +99,8 @@ export abstract class Pool {
   readonly #kind: Kind;
   readonly #options: PoolOptions;
   #closed: string | undefined;
+  /** Writes to stderr in the cell that submitted the latest task: the likeliest author of what happens between tasks. */
+  #reportToLastCell: (text: string) => void = writeToStderr;
 
   protected constructor(kind: Kind, options: PoolOptions = {}) {
     const maxWorkers = options.maxWorkers ?? os.availableParallelism();
@@ -114,6 +117,12 @@ export abstract class Pool {
       // fetch connection the server closed meanwhile is then reused and fails ("other side closed").
       useAtomics: false,
       ...(kind === "process" ? { serialization: "advanced" as const } : {}),
+    });
+    // A worker that dies between tasks (a late uncaught error, a timer calling process.exit)
+    // has no task to fail; without a listener, tinypool's "error" event would end the process.
+    this.#pool.on("error", (error: Error) => {
+      this.#reportToLastCell(`a ${kind} of this pool died between tasks: ${error.message}\n`);
+      this.#refill();
     });
     livePools.add(this);
     kernelHook()?.adoptResource(this);
@@ -213,9 +222,20 @@ export abstract class Pool {
       },
       (error: Error) => {
         forgetOutput(outputKey);
+        this.#refill();
         throw signal.aborted ? abortError(signal.reason, what, timeoutMs) : crashError(error, what, this.#kind);
       },
     );
+  }
+
+  /**
+   * tinypool replaces a dead or stopped worker only up to `minThreads` (0 here, so idle pools
+   * hold nothing), so tasks queued behind it would wait forever. A run while tasks are queued
+   * makes it start a worker; that worker then takes the queue in order.
+   */
+  #refill(): void {
+    if (this.#closed) return;
+    (this.#pool.run(REFILL) as Promise<unknown>).catch(() => undefined);
   }
 
   #settle(result: TaskResult, recorder: SpanRecorder): unknown {
@@ -232,6 +252,7 @@ export abstract class Pool {
 
   /** A key for the task's live output, shown in the submitting code's context. */
   #expectLiveOutput(): string {
+    this.#reportToLastCell = kernelHook()?.bindToCell(writeToStderr) ?? writeToStderr;
     return expectOutput((chunk) => this.#show(chunk), this.#kind === "thread");
   }
 
@@ -301,6 +322,10 @@ function abortError(reason: unknown, task: string, timeoutMs: number | undefined
   const error = new Error(`${task} took longer than ${timeoutMs} ms and was stopped`, { cause: reason });
   error.name = "TimeoutError";
   return error;
+}
+
+function writeToStderr(text: string): void {
+  process.stderr.write(text);
 }
 
 function crashError(error: Error, task: string, kind: Kind): Error {

@@ -36,20 +36,30 @@ export type TaskResult =
 
 export type ChunkResult = { chunk: TaskResult[] };
 
+/** Runs nothing: sent only to make tinypool start a worker for its queue (see Pool.#refill). */
+export type Refill = { refill: true };
+
 // Shipped functions may require() packages: resolved from the notebook's folder, the worker's cwd.
 const requireFromNotebook = createRequire(path.join(process.cwd(), "[shipped function]"));
 const compiled = new Map<string, (...args: unknown[]) => unknown>();
 // A pool's child process has its own lane; in a thread, the same lane the async helpers use.
 const lane: Lane = isMainThread ? { lane: `process ${process.pid}`, laneKind: "process" } : currentLane();
 
-// A worker thread that calls process.exit() ends without an error, and tinypool then never
-// settles its task. So while a task runs in a thread, exiting fails the task instead.
+// A worker thread that calls process.exit() ends without an error: tinypool never hears of it,
+// never settles its task and goes on sending tasks to the dead thread. So exiting throws instead:
+// during a task it fails the task; from a timer after it, the uncaught error ends the thread the
+// way tinypool notices, and the pool replaces it.
 const realExit = process.exit;
-const exitFailsTask = ((code?: number) => {
-  // Node itself exits a thread this way after an uncaught error; that error already fails the task.
-  if (new Error().stack?.includes("_fatalException")) return realExit(code);
-  throw new Error(`process.exit(${code ?? ""}) was called in ${lane.lane}: a pool's thread cannot exit, so the task fails instead`);
-}) as typeof process.exit;
+let runningTask: string | undefined;
+if (!isMainThread) {
+  process.exit = ((code?: number) => {
+    // Node itself exits a thread this way after an uncaught error; that error already reached tinypool.
+    if (new Error().stack?.includes("_fatalException")) return realExit(code);
+    const where = `process.exit(${code ?? ""}) was called in ${lane.lane}`;
+    if (runningTask === undefined) throw new Error(`${where} after its task ended: a pool's thread cannot exit, so it is ended and replaced`);
+    throw new Error(`${where}: a pool's thread cannot exit, so the task fails instead`);
+  }) as typeof process.exit;
+}
 
 function compile(fn: ShippedFunction): (...args: unknown[]) => unknown {
   let callable = compiled.get(fn.id);
@@ -91,7 +101,8 @@ function capture(stream: OutputChunk["stream"]): Writable {
 }
 const taskConsole = new Console({ stdout: capture("stdout"), stderr: capture("stderr") });
 
-export default async function runTask(request: TaskRequest): Promise<TaskResult | ChunkResult> {
+export default async function runTask(request: TaskRequest | Refill): Promise<TaskResult | ChunkResult | undefined> {
+  if ("refill" in request) return undefined;
   if (!("chunk" in request)) return runCall(request.fn, request, request.outputKey);
   const results: TaskResult[] = [];
   for (const call of request.chunk) results.push(await runCall(request.fn, call, request.outputKey));
@@ -104,7 +115,7 @@ async function runCall(fn: ShippedFunction, { args, task }: Call, outputKey: str
   liveChunks = 0;
   const original = globalThis.console;
   globalThis.console = taskConsole;
-  if (!isMainThread) process.exit = exitFailsTask;
+  runningTask = task;
   const start = now();
   try {
     const value = await compile(fn)(...args);
@@ -116,7 +127,7 @@ async function runCall(fn: ShippedFunction, { args, task }: Call, outputKey: str
     return { ok: false, error, span: { task, ...lane, start, end: now(), error: error.message }, output, liveChunks };
   } finally {
     globalThis.console = original;
-    process.exit = realExit;
+    runningTask = undefined;
     liveKey = undefined;
   }
 }

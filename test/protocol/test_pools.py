@@ -198,6 +198,25 @@ class PoolsInTheKernel(CellsTestCase):
         outputs = self.run_ok_in_cell("console.log(await fragile.apply((x: number) => x + 1, [41]), await fragileThreads.apply(() => 7, []));")
         self.assertEqual(text_of(outputs), "42 7\n")
 
+    def test_tasks_queued_behind_a_crashed_worker_run_on_a_fresh_one(self):
+        # tinypool replaces a dead worker only up to minThreads (0, so that idle pools hold
+        # nothing): the tasks queued behind a crash used to wait forever.
+        self.run_ok_in_cell('import { ProcessPool, ThreadPool, sleep } from "parlab";\n'
+                            "const lone = new ThreadPool({ maxWorkers: 1 });\nconst loneChild = new ProcessPool({ maxWorkers: 1 });",
+                            cell_id="lone")
+        outputs = self.run_ok_in_cell(
+            "const outcomes = async (...futures: PromiseLike<unknown>[]) =>\n"
+            "  (await Promise.allSettled(futures)).map((o) => o.status === 'fulfilled' ? o.value : (o.reason as Error).name);\n"
+            "console.log(JSON.stringify(await outcomes(\n"
+            "  lone.submit(() => { Promise.reject(new Error('x')); return new Promise((r) => setTimeout(r, 100)); }),\n"
+            "  lone.submit((x: number) => x, 2))));\n"
+            "console.log(JSON.stringify(await outcomes(loneChild.submit(() => process.exit(1)), loneChild.submit((x: number) => x, 3))));\n"
+            "console.log(await lone.submit(() => { setTimeout(() => process.exit(4), 10); return 1; }));\n"
+            "await sleep(300);\n"
+            "console.log(JSON.stringify(await lone.map((n: number) => n + 1, [1, 2])));", cell_id="crash-with-a-queue")
+        self.assertEqual(text_of(outputs).splitlines(), ['["WorkerCrashError",2]', '["WorkerCrashError",3]', "1", "[2,3]"])
+        self.assertIn("process.exit(4) was called in thread", text_of(outputs, "stderr"), "a thread that died between tasks is reported")
+
     def test_a_process_pool_in_the_kernel_keeps_its_options(self):
         # tinypool forks with fork(file, undefined, options); the kernel's child-process capture
         # once dropped those options, and with them the structured clone of Maps and typed arrays.
