@@ -9,6 +9,7 @@ import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 import type { SpanRecorder } from "../measure/spans.js";
 import { defaultRecorder } from "../measure/recorder.js";
 import { shipFunction } from "./shipped-function.js";
+import { dataCloneError, whyNotCloneable } from "./cloneable.js";
 import type { Call, ChunkResult, Refill, TaskRequest, TaskResult } from "./worker-task.js";
 import { PROCESS_OUTPUT, expectOutput, forgetOutput, outputShown, type LiveChunk } from "./live-output.js";
 
@@ -142,6 +143,8 @@ export abstract class Pool {
     if (this.#closed) throw this.#closedError();
     const shipped = shipFunction(fn, this.#kind);
     const task = options.name ?? `${shipped.name} #${++taskCounter}`;
+    const unsendable = this.#unsendableArguments(args, task);
+    if (unsendable) return new Future(Promise.reject(unsendable), () => undefined);
     const controller = new AbortController();
     const signals = [controller.signal, options.signal, options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs)]
       .filter((signal): signal is AbortSignal => signal !== undefined);
@@ -166,6 +169,10 @@ export abstract class Pool {
     if (size === 1) return Promise.all(lists.map((args, index) => this.submitWith(numbered(options, index), fn, ...args).result()));
     const shipped = shipFunction(fn, this.#kind);
     const calls: Call[] = lists.map((args, index) => ({ args, task: numbered(options, index).name ?? `${shipped.name} #${++taskCounter}` }));
+    for (const call of calls) {
+      const unsendable = this.#unsendableArguments(call.args, call.task);
+      if (unsendable) return Promise.reject(unsendable);
+    }
     const chunks: Call[][] = [];
     for (let at = 0; at < calls.length; at += size) chunks.push(calls.slice(at, at + size));
     return Promise.all(chunks.map((chunk) => this.#runChunk(shipped, chunk, options))).then((values) => values.flat() as Awaited<R>[]);
@@ -260,6 +267,14 @@ export abstract class Pool {
   #show({ stream, text, lane }: Omit<LiveChunk, "key">): void {
     const out = stream === "stdout" ? process.stdout : process.stderr;
     out.write(this.#options.labelOutput === true ? text.replace(/^(?=.)/gm, `[${lane}] `) : text);
+  }
+
+  #unsendableArguments(args: unknown[], task: string): Error | undefined {
+    for (let index = 0; index < args.length; index++) {
+      const why = whyNotCloneable(args[index]);
+      if (why) return dataCloneError(`argument ${index + 1} of ${task} cannot be sent to a ${this.#kind}`, why);
+    }
+    return undefined;
   }
 
   #closedError(): Error {

@@ -11,6 +11,7 @@ import { BroadcastChannel, isMainThread } from "node:worker_threads";
 import { currentLane, type Lane } from "../measure/recorder.js";
 import { now, type Span } from "../measure/spans.js";
 import type { ShippedFunction } from "./shipped-function.js";
+import { dataCloneError, whyNotCloneable } from "./cloneable.js";
 import { LIVE_OUTPUT_CHANNEL, type LiveChunk } from "./live-output.js";
 
 export interface Call {
@@ -119,6 +120,8 @@ async function runCall(fn: ShippedFunction, { args, task }: Call, outputKey: str
   const start = now();
   try {
     const value = await compile(fn)(...args);
+    const unsendable = whyNotCloneable(value);
+    if (unsendable) throw dataCloneError(`the return value of ${task} cannot be sent back from ${lane.lane}`, unsendable);
     return { ok: true, value, span: { task, ...lane, start, end: now() }, output, liveChunks };
   } catch (thrown) {
     const error = thrown instanceof Error

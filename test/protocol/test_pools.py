@@ -217,6 +217,28 @@ class PoolsInTheKernel(CellsTestCase):
         self.assertEqual(text_of(outputs).splitlines(), ['["WorkerCrashError",2]', '["WorkerCrashError",3]', "1", "[2,3]"])
         self.assertIn("process.exit(4) was called in thread", text_of(outputs, "stderr"), "a thread that died between tasks is reported")
 
+    def test_what_cannot_be_sent_is_a_task_error_naming_it_and_the_pool_goes_on(self):
+        # Like Python's PicklingError: no worker died, so no WorkerCrashError, no tinypool stack in
+        # the cell, and a map's other chunks are not left waiting.
+        self.run_ok_in_cell('import { ProcessPool, ThreadPool } from "parlab";\n'
+                            "const senders = [new ThreadPool({ maxWorkers: 2 }), new ProcessPool({ maxWorkers: 2 })];", cell_id="senders")
+        outputs = self.run_ok_in_cell(
+            "for (const pool of senders) {\n"
+            "  const failures = await Promise.allSettled([\n"
+            "    pool.submit(function shape() { return { side: 2, area() { return 4; } }; }),\n"
+            "    pool.map((n: number) => n === 7 ? Symbol('seven') : n, Array.from({ length: 20 }, (_, i) => i), { chunksize: 3 }),\n"
+            "    pool.submit((a: number, b: unknown) => a, 1, { callback: () => 1 })]);\n"
+            "  for (const failure of failures) console.log(failure.status === 'rejected' ? `${(failure.reason as Error).name}: ${(failure.reason as Error).message.split(';')[0]}` : 'sent');\n"
+            "  console.log(await pool.map((n: number) => n * 2, [1, 2, 3]));\n"
+            "}", cell_id="unsendable")
+        lines = text_of(outputs).splitlines()
+        for kind, at in (("thread", 0), ("process", 4)):
+            self.assertRegex(lines[at], r"^DataCloneError: the return value of shape #\d+ cannot be sent back from (thread|process) \d+: its \.area is a function$")
+            self.assertRegex(lines[at + 1], r"^DataCloneError: the return value of the function #\d+ cannot be sent back from .*: it is a symbol$")
+            self.assertRegex(lines[at + 2], rf"^DataCloneError: argument 2 of the function #\d+ cannot be sent to a {kind}: its \.callback is a function$")
+            self.assertEqual(lines[at + 3], "[ 2, 4, 6 ]")
+        self.assertEqual(text_of(outputs, "stderr"), "", "nothing of tinypool's in the cell")
+
     def test_a_process_pool_in_the_kernel_keeps_its_options(self):
         # tinypool forks with fork(file, undefined, options); the kernel's child-process capture
         # once dropped those options, and with them the structured clone of Maps and typed arrays.
