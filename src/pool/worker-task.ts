@@ -40,8 +40,11 @@ export type ChunkResult = { chunk: TaskResult[] };
 /** Runs nothing: sent only to make tinypool start a worker for its queue (see Pool.#refill). */
 export type Refill = { refill: true };
 
-// Shipped functions may require() packages: resolved from the notebook's folder, the worker's cwd.
+// Shipped functions may require() packages: resolved from the notebook's folder, the worker's cwd;
+// "parlab" is this parlab, as in the notebook (the folder need not have it installed).
 const requireFromNotebook = createRequire(path.join(process.cwd(), "[shipped function]"));
+let parlab: Record<string, unknown> | undefined;
+const requireInWorker = Object.assign((id: string) => (id === "parlab" && parlab ? parlab : requireFromNotebook(id)), requireFromNotebook) as NodeJS.Require;
 const compiled = new Map<string, (...args: unknown[]) => unknown>();
 // A pool's child process has its own lane; in a thread, the same lane the async helpers use.
 const lane: Lane = isMainThread ? { lane: `process ${process.pid}`, laneKind: "process" } : currentLane();
@@ -62,13 +65,16 @@ if (!isMainThread) {
   }) as typeof process.exit;
 }
 
-function compile(fn: ShippedFunction): (...args: unknown[]) => unknown {
+async function compile(fn: ShippedFunction): Promise<(...args: unknown[]) => unknown> {
   let callable = compiled.get(fn.id);
   if (!callable) {
+    if (fn.needsParlab) parlab ??= (await import("../index.js")) as Record<string, unknown>;
+    // The notebook's parlab imports, rebuilt from the worker's own parlab.
+    const bindings = Object.entries(fn.parlab).map(([local, exported]) => `${local} = __exports${exported === "*" ? "" : `[${JSON.stringify(exported)}]`}`);
     // One line of wrapper, so line numbers in a stack trace are the function's own.
-    const wrapped = `(function (require) { "use strict"; return (${fn.source}\n); })`;
-    const factory = runInThisContext(wrapped, { filename: `${fn.name}.shipped.js` }) as (load: NodeJS.Require) => (...args: unknown[]) => unknown;
-    callable = factory(requireFromNotebook);
+    const wrapped = `(function (require, __exports) { "use strict"; ${bindings.length > 0 ? `const ${bindings.join(", ")}; ` : ""}return (${fn.source}\n); })`;
+    const factory = runInThisContext(wrapped, { filename: `${fn.name}.shipped.js` }) as (load: NodeJS.Require, exports: unknown) => (...args: unknown[]) => unknown;
+    callable = factory(requireInWorker, parlab);
     compiled.set(fn.id, callable);
   }
   return callable;
@@ -119,7 +125,7 @@ async function runCall(fn: ShippedFunction, { args, task }: Call, outputKey: str
   runningTask = task;
   const start = now();
   try {
-    const value = await compile(fn)(...args);
+    const value = await (await compile(fn))(...args);
     const unsendable = whyNotCloneable(value);
     if (unsendable) throw dataCloneError(`the return value of ${task} cannot be sent back from ${lane.lane}`, unsendable);
     return { ok: true, value, span: { task, ...lane, start, end: now() }, output, liveChunks };

@@ -239,6 +239,22 @@ class PoolsInTheKernel(CellsTestCase):
             self.assertEqual(lines[at + 3], "[ 2, 4, 6 ]")
         self.assertEqual(text_of(outputs, "stderr"), "", "nothing of tinypool's in the cell")
 
+    def test_parlabs_own_exports_can_be_used_in_a_shipped_function(self):
+        # The README's own example: the worker rebuilds what the cell imported from parlab, by
+        # value (a renamed import, the whole module), and require("parlab") is parlab itself,
+        # though the notebook's folder has no node_modules. Other cell variables are still refused.
+        outputs = self.run_ok_in_cell(
+            'import { Thread, ProcessPool, blockingSleep, blockingSleep as nap } from "parlab";\n'
+            'import * as helpers from "parlab";\n'
+            "const worker = new Thread((ms: number) => blockingSleep(ms), [100]).start(); await worker.join();\n"
+            "const exporters = new ProcessPool({ maxWorkers: 1 });\n"
+            "console.log(await exporters.apply((ms: number) => { nap(ms); helpers.blockingSleep(ms); return typeof require('parlab').ThreadPool; }, [10]));",
+            cell_id="parlab-in-workers")
+        self.assertEqual(text_of(outputs), "function\n")
+        reply, _ = self.run_in_cell("const rate = 3;\nawait exporters.apply((x: number) => nap(x * rate), [1]);")
+        self.assertEqual(reply["content"]["ename"], "UnshippableFunctionError")
+        self.assertIn("uses 'rate' from around it", reply["content"]["evalue"])
+
     def test_a_process_pool_in_the_kernel_keeps_its_options(self):
         # tinypool forks with fork(file, undefined, options); the kernel's child-process capture
         # once dropped those options, and with them the structured clone of Maps and typed arrays.
