@@ -20,7 +20,12 @@ export interface ShippedFunction {
   parlab: Record<string, string>;
   /** The worker imports parlab before the function runs, so `require("parlab")` finds it loaded. */
   needsParlab: boolean;
+  /** Uses `import()` or `import.meta`, which the kernel rewrote to `__parlab.import`, `__parlab.importMeta`. */
+  needsRuntime: boolean;
 }
+
+// The kernel's name for what `import()` and `import.meta` in a cell become (cell-transform.ts).
+const KERNEL_RUNTIME = "__parlab";
 
 export class UnshippableFunctionError extends Error {
   override name = "UnshippableFunctionError";
@@ -49,8 +54,13 @@ export function shipFunction(fn: Function, where: "thread" | "process"): Shipped
   const source = expressionSource(fn, name, where);
   const bindings: Record<string, string> = {};
   const free: string[] = [];
+  let needsRuntime = false;
   for (const variable of freeVariables(source)) {
     if (WORKER_GLOBALS.has(variable)) continue;
+    if (variable === KERNEL_RUNTIME) {
+      needsRuntime = true;
+      continue;
+    }
     const exported = parlabExportNamed(variable);
     if (exported === undefined) free.push(variable);
     else bindings[variable] = exported;
@@ -66,7 +76,7 @@ export function shipFunction(fn: Function, where: "thread" | "process"): Shipped
   }
   const needsParlab = Object.keys(bindings).length > 0 || /\bparlab\b/.test(source);
   const id = createHash("sha1").update(source).update(JSON.stringify(bindings)).digest("hex");
-  const result = { id, name, source, parlab: bindings, needsParlab };
+  const result = { id, name, source, parlab: bindings, needsParlab, needsRuntime };
   shipped.set(fn, result);
   return result;
 }

@@ -6,6 +6,7 @@ import { Console } from "node:console";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Writable } from "node:stream";
+import { pathToFileURL } from "node:url";
 import { runInThisContext } from "node:vm";
 import { BroadcastChannel, isMainThread } from "node:worker_threads";
 import { currentLane, type Lane } from "../measure/recorder.js";
@@ -65,16 +66,39 @@ if (!isMainThread) {
   }) as typeof process.exit;
 }
 
+// `import()` and `import.meta` in a cell's function reach the worker rewritten by the kernel, as
+// `__parlab.import(x)` and `__parlab.importMeta`; here they resolve from the notebook's folder as
+// in the kernel (ESM-only packages, local .ts files, "parlab" itself).
+interface WorkerRuntime {
+  import(specifier: unknown): Promise<unknown>;
+  importMeta: { url: string; dirname: string; filename: string; resolve(specifier: string): string };
+}
+let runtime: WorkerRuntime | undefined;
+
+async function loadRuntime(): Promise<WorkerRuntime> {
+  const { ModuleLoader } = await import("../../kernel/runtime/module-loader.js");
+  const notebook = path.join(process.cwd(), "notebook.ts");
+  const modules = new ModuleLoader(process.cwd(), {
+    parlab: new URL("../index.js", import.meta.url).href,
+    tslab: new URL("../../kernel/runtime/tslab.js", import.meta.url).href,
+  });
+  return {
+    import: (specifier) => modules.import(specifier),
+    importMeta: { url: pathToFileURL(notebook).href, dirname: process.cwd(), filename: notebook, resolve: (specifier) => modules.resolve(specifier) },
+  };
+}
+
 async function compile(fn: ShippedFunction): Promise<(...args: unknown[]) => unknown> {
   let callable = compiled.get(fn.id);
   if (!callable) {
     if (fn.needsParlab) parlab ??= (await import("../index.js")) as Record<string, unknown>;
+    if (fn.needsRuntime) runtime ??= await loadRuntime();
     // The notebook's parlab imports, rebuilt from the worker's own parlab.
     const bindings = Object.entries(fn.parlab).map(([local, exported]) => `${local} = __exports${exported === "*" ? "" : `[${JSON.stringify(exported)}]`}`);
     // One line of wrapper, so line numbers in a stack trace are the function's own.
-    const wrapped = `(function (require, __exports) { "use strict"; ${bindings.length > 0 ? `const ${bindings.join(", ")}; ` : ""}return (${fn.source}\n); })`;
-    const factory = runInThisContext(wrapped, { filename: `${fn.name}.shipped.js` }) as (load: NodeJS.Require, exports: unknown) => (...args: unknown[]) => unknown;
-    callable = factory(requireInWorker, parlab);
+    const wrapped = `(function (require, __exports, __parlab) { "use strict"; ${bindings.length > 0 ? `const ${bindings.join(", ")}; ` : ""}return (${fn.source}\n); })`;
+    const factory = runInThisContext(wrapped, { filename: `${fn.name}.shipped.js` }) as (load: NodeJS.Require, exports: unknown, kernelRuntime: unknown) => (...args: unknown[]) => unknown;
+    callable = factory(requireInWorker, parlab, runtime);
     compiled.set(fn.id, callable);
   }
   return callable;

@@ -255,6 +255,29 @@ class PoolsInTheKernel(CellsTestCase):
         self.assertEqual(reply["content"]["ename"], "UnshippableFunctionError")
         self.assertIn("uses 'rate' from around it", reply["content"]["evalue"])
 
+    def test_import_and_import_meta_in_a_shipped_function_resolve_from_the_notebooks_folder(self):
+        # The kernel rewrites import(x) and import.meta in a cell to __parlab.import(x) and
+        # __parlab.importMeta; a worker provides them, resolving as the kernel does.
+        import os
+        package = os.path.join(self.workdir, "node_modules", "esm-only-answer")
+        os.makedirs(package, exist_ok=True)
+        with open(os.path.join(package, "package.json"), "w") as f:
+            json.dump({"name": "esm-only-answer", "type": "module", "exports": {"import": "./index.js"}}, f)
+        with open(os.path.join(package, "index.js"), "w") as f:
+            f.write("export const answer = 42;\n")
+        outputs = self.run_ok_in_cell(
+            'import { ProcessPool, ThreadPool } from "parlab";\n'
+            "for (const importer of [new ThreadPool({ maxWorkers: 1 }), new ProcessPool({ maxWorkers: 1 })]) {\n"
+            "  console.log(await importer.apply(async (name: string) => {\n"
+            "    const { answer } = await import(name);\n"
+            "    const { ThreadPool } = await import('parlab');\n"
+            "    return [answer, typeof ThreadPool, import.meta.dirname];\n"
+            "  }, ['esm-only-answer']));\n"
+            "  await importer.close();\n"
+            "}", cell_id="import-in-workers")
+        workdir = os.path.realpath(self.workdir)
+        self.assertEqual(text_of(outputs), f"[ 42, 'function', '{workdir}' ]\n" * 2)
+
     def test_a_process_pool_in_the_kernel_keeps_its_options(self):
         # tinypool forks with fork(file, undefined, options); the kernel's child-process capture
         # once dropped those options, and with them the structured clone of Maps and typed arrays.
