@@ -11,7 +11,7 @@ import { defaultRecorder } from "../measure/recorder.js";
 import { shipFunction } from "./shipped-function.js";
 import { dataCloneError, whyNotCloneable } from "./cloneable.js";
 import type { Call, ChunkResult, Refill, TaskRequest, TaskResult } from "./worker-task.js";
-import { PROCESS_OUTPUT, expectOutput, forgetOutput, outputShown, type LiveChunk } from "./live-output.js";
+import { PROCESS_OUTPUT, expectOutput, forgetOutput, onTaskStart, outputShown, type LiveChunk } from "./live-output.js";
 
 const WORKER_TASK = new URL("./worker-task.js", import.meta.url).href;
 const REFILL: Refill = { refill: true };
@@ -30,7 +30,10 @@ export interface PoolOptions {
 export interface TaskOptions {
   /** Cancels the task: a queued task never starts, a running one has its worker stopped. */
   signal?: AbortSignal;
-  /** Fails the task (and stops its worker) when it runs longer than this. */
+  /**
+   * Fails the task (and stops its worker) when it runs longer than this, counted from its start
+   * in a worker (time queued does not count); for a chunk of a map, the whole chunk's run.
+   */
   timeoutMs?: number;
   /** The task's name on the timeline (default: the function's name and a number). */
   name?: string;
@@ -141,15 +144,14 @@ export abstract class Pool {
   /** `submit`, with a timeout, a cancel signal or a task name. */
   submitWith<A extends unknown[], R>(options: TaskOptions, fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
     if (this.#closed) throw this.#closedError();
+    checkTimeout(options.timeoutMs);
     const shipped = shipFunction(fn, this.#kind);
     const task = options.name ?? `${shipped.name} #${++taskCounter}`;
     const unsendable = this.#unsendableArguments(args, task);
     if (unsendable) return new Future(Promise.reject(unsendable), () => undefined);
     const controller = new AbortController();
-    const signals = [controller.signal, options.signal, options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs)]
-      .filter((signal): signal is AbortSignal => signal !== undefined);
     // AbortSignal.any costs ~20 µs a task; most tasks have only their own cancel signal.
-    const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
+    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
     const request: TaskRequest = { fn: shipped, args, task, outputKey: this.#expectLiveOutput() };
     const recorder = this.#options.recorder ?? defaultRecorder();
     const run = this.#dispatch<TaskResult>(request, controller, signal, task, options.timeoutMs, (result) => result.liveChunks)
@@ -165,6 +167,7 @@ export abstract class Pool {
   /** `fn(...args)` for every argument list (like `Pool.starmap`). */
   starmap<A extends unknown[], R>(fn: (...args: A) => R, argLists: Iterable<A>, options: PoolMapOptions = {}): Promise<Awaited<R>[]> {
     const lists = [...argLists];
+    checkTimeout(options.timeoutMs);
     const size = chunkSize(options, lists.length, this.maxWorkers);
     if (size === 1) return Promise.all(lists.map((args, index) => this.submitWith(numbered(options, index), fn, ...args).result()));
     const shipped = shipFunction(fn, this.#kind);
@@ -206,7 +209,7 @@ export abstract class Pool {
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const what = `${chunk[0]!.task} … ${chunk.at(-1)!.task}`;
     const liveChunks = ({ chunk: results }: ChunkResult) => results.reduce((sum, result) => sum + result.liveChunks, 0);
-    return this.#dispatch(request, stop, signal, what, undefined, liveChunks).then(({ chunk: results }) => {
+    return this.#dispatch(request, stop, signal, what, options.timeoutMs, liveChunks).then(({ chunk: results }) => {
       for (const result of results) this.#record(result, recorder);
       const failed = results.find((result) => !result.ok);
       if (failed && !failed.ok) throw new TaskError(failed.error, failed.span.task, failed.span.lane);
@@ -215,14 +218,26 @@ export abstract class Pool {
   }
 
   /**
-   * Runs a request in a worker: `stop` ends it if the submitting cell is interrupted; it settles
-   * once its live output is shown; a failure is named after `what`.
+   * Runs a request in a worker: `stop` ends it if the submitting cell is interrupted, or once it
+   * has run for `timeoutMs`; it settles once its live output is shown; a failure is named after `what`.
    */
   #dispatch<T>(request: TaskRequest, stop: AbortController, signal: AbortSignal, what: string, timeoutMs: number | undefined, liveChunks: (result: T) => number): Promise<T> {
     const { outputKey } = request;
     const unwatch = stopOnInterrupt(stop);
+    let timer: NodeJS.Timeout | undefined;
+    if (timeoutMs !== undefined) {
+      // Counted from the start in a worker, not from submission: time spent queued is not running.
+      request.announceStart = true;
+      onTaskStart(outputKey, () => {
+        timer = setTimeout(() => stop.abort(new DOMException(`ran longer than ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
+      });
+    }
     const channel = this.#kind === "process" ? { channel: PROCESS_OUTPUT } : {};
-    return (this.#pool.run(request, { signal, ...channel }) as Promise<T>).finally(unwatch).then(
+    const settled = () => {
+      unwatch();
+      clearTimeout(timer);
+    };
+    return (this.#pool.run(request, { signal, ...channel }) as Promise<T>).finally(settled).then(
       async (result) => {
         await outputShown(outputKey, liveChunks(result));
         return result;
@@ -325,6 +340,16 @@ function chunkSize(options: PoolMapOptions, items: number, workers: number): num
     return options.chunksize;
   }
   return options.timeoutMs === undefined ? Math.max(1, Math.ceil(items / (4 * workers))) : 1;
+}
+
+// setTimeout's own limit; beyond it Node would fire at once.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+function checkTimeout(timeoutMs: number | undefined): void {
+  if (timeoutMs === undefined) return;
+  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    throw new RangeError(`timeoutMs must be a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`);
+  }
 }
 
 function numbered(options: TaskOptions, index: number): TaskOptions {

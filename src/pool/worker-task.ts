@@ -13,7 +13,7 @@ import { currentLane, type Lane } from "../measure/recorder.js";
 import { now, type Span } from "../measure/spans.js";
 import type { ShippedFunction } from "./shipped-function.js";
 import { dataCloneError, whyNotCloneable } from "./cloneable.js";
-import { LIVE_OUTPUT_CHANNEL, type LiveChunk } from "./live-output.js";
+import { LIVE_OUTPUT_CHANNEL, type LiveMessage } from "./live-output.js";
 
 export interface Call {
   args: unknown[];
@@ -23,8 +23,9 @@ export interface Call {
 /**
  * One call, or a chunk of calls run one after another (a map's items, sent together).
  * `outputKey`: where a thread sends what the calls print, as they print it (see live-output.ts).
+ * `announceStart`: say so on the same way when the request starts running (its timeout starts then).
  */
-export type TaskRequest = { fn: ShippedFunction; outputKey: string } & (Call | { chunk: Call[] });
+export type TaskRequest = { fn: ShippedFunction; outputKey: string; announceStart?: boolean } & (Call | { chunk: Call[] });
 
 export interface OutputChunk {
   stream: "stdout" | "stderr";
@@ -113,7 +114,7 @@ let liveChunks = 0;
 // pass; a child process has its IPC channel, the same one its results take, so order is kept.
 const liveChannel = isMainThread ? undefined : new BroadcastChannel(LIVE_OUTPUT_CHANNEL);
 liveChannel?.unref();
-const sendLive: ((chunk: LiveChunk) => void) | undefined = liveChannel
+const sendLive: ((message: LiveMessage) => void) | undefined = liveChannel
   ? (chunk) => liveChannel.postMessage(chunk)
   : process.send ? (chunk) => process.send!(chunk) : undefined;
 function capture(stream: OutputChunk["stream"]): Writable {
@@ -134,6 +135,7 @@ const taskConsole = new Console({ stdout: capture("stdout"), stderr: capture("st
 
 export default async function runTask(request: TaskRequest | Refill): Promise<TaskResult | ChunkResult | undefined> {
   if ("refill" in request) return undefined;
+  if (request.announceStart) sendLive?.({ key: request.outputKey, started: true });
   if (!("chunk" in request)) return runCall(request.fn, request, request.outputKey);
   const results: TaskResult[] = [];
   for (const call of request.chunk) results.push(await runCall(request.fn, call, request.outputKey));
