@@ -118,6 +118,14 @@ test("timeoutMs counts from when a task starts running, not from when it was que
   }
 });
 
+test("an unreasonable maxWorkers is refused, naming the bound", () => {
+  for (const maxWorkers of [0, 1.5, 1025, 2 ** 32]) {
+    assert.throws(() => new ThreadPool({ maxWorkers }), { name: "RangeError", message: `maxWorkers must be a whole number from 1 to 1024, got ${maxWorkers}` });
+    assert.throws(() => new ProcessPool({ maxWorkers }), /from 1 to 1024/);
+  }
+  return new ThreadPool({ maxWorkers: 1024 }).close();
+});
+
 test("processes do not share memory: a child's write to a global is not seen by the parent", async (t) => {
   const recorder = new SpanRecorder();
   const pool = new ProcessPool({ maxWorkers: 2, recorder });

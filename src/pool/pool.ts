@@ -17,7 +17,7 @@ const WORKER_TASK = new URL("./worker-task.js", import.meta.url).href;
 const REFILL: Refill = { refill: true };
 
 export interface PoolOptions {
-  /** At most this many workers at once (default: the cores available). */
+  /** At most this many workers at once, up to 1024 (default: the cores available). */
   maxWorkers?: number;
   /** Idle workers end after this long, so a forgotten pool holds no threads or processes (default 2000). */
   idleTimeoutMs?: number;
@@ -96,6 +96,9 @@ export class TaskError extends Error {
 }
 
 type Kind = "thread" | "process";
+// tinypool sets up every worker slot at once (a billion ended the kernel for want of memory), and
+// far beyond the cores, more workers only add memory and switching.
+const MAX_WORKERS = 1024;
 let taskCounter = 0;
 
 export abstract class Pool {
@@ -108,7 +111,9 @@ export abstract class Pool {
 
   protected constructor(kind: Kind, options: PoolOptions = {}) {
     const maxWorkers = options.maxWorkers ?? os.availableParallelism();
-    if (!Number.isInteger(maxWorkers) || maxWorkers < 1) throw new RangeError(`maxWorkers must be a whole number ≥ 1, got ${maxWorkers}`);
+    if (!Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > MAX_WORKERS) {
+      throw new RangeError(`maxWorkers must be a whole number from 1 to ${MAX_WORKERS}, got ${maxWorkers}`);
+    }
     this.#kind = kind;
     this.#options = options;
     this.#pool = new Tinypool({
