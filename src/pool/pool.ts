@@ -3,6 +3,7 @@
 // both kinds and was the fastest measured here); this adds shipping cell functions, spans,
 // output routed to the asking cell, per-task timeouts and cancelling.
 import os from "node:os";
+import { inspect } from "node:util";
 import { Tinypool } from "tinypool";
 import { AbortError } from "../async.js";
 import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
@@ -10,7 +11,7 @@ import type { SpanRecorder } from "../measure/spans.js";
 import { defaultRecorder } from "../measure/recorder.js";
 import { shipFunction } from "./shipped-function.js";
 import { dataCloneError, whyNotCloneable } from "./cloneable.js";
-import type { Call, ChunkResult, Refill, TaskRequest, TaskResult } from "./worker-task.js";
+import type { Call, ChunkResult, Refill, TaskRequest, TaskResult, WorkerError } from "./worker-task.js";
 import { PROCESS_OUTPUT, expectOutput, forgetOutput, onTaskStart, outputShown, type LiveChunk } from "./live-output.js";
 
 const WORKER_TASK = new URL("./worker-task.js", import.meta.url).href;
@@ -87,9 +88,13 @@ export class Future<T> implements PromiseLike<T> {
  * apart from errors of the calling code.
  */
 export class TaskError extends Error {
-  constructor(readonly workerError: { name: string; message: string; stack: string }, readonly task: string, readonly lane: string) {
+  constructor(readonly workerError: WorkerError, readonly task: string, readonly lane: string) {
     super(workerError.message);
     this.name = workerError.name;
+    // The worker error's own properties (`code`, `cause`...) are the caller's to test, as on the original.
+    for (const [key, value] of Object.entries(workerError.properties ?? {})) {
+      Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: key !== "cause" });
+    }
     const frames = workerError.stack.split("\n").filter((line) => /^\s+at /.test(line));
     this.stack = [`${this.name}: ${this.message}`, ...frames, `    at ${task} (in ${lane})`].join("\n");
   }
@@ -166,13 +171,20 @@ export abstract class Pool {
 
   /** `fn(item)` for every item, in parallel; results in the items' order (like `Pool.map`). `name` names the tasks `name 1`, `name 2`... */
   map<T, R>(fn: (item: T) => R, items: Iterable<T>, options: PoolMapOptions = {}): Promise<Awaited<R>[]> {
+    checkIterable("map", "items", items);
     return this.starmap(fn, [...items].map((item) => [item] as [T]), options);
   }
 
   /** `fn(...args)` for every argument list (like `Pool.starmap`). */
   starmap<A extends unknown[], R>(fn: (...args: A) => R, argLists: Iterable<A>, options: PoolMapOptions = {}): Promise<Awaited<R>[]> {
+    checkIterable("starmap", "argLists", argLists);
     const lists = [...argLists];
+    lists.forEach((args, index) => checkIterable("starmap", `argLists[${index}]`, args));
     checkTimeout(options.timeoutMs);
+    return quietly(this.#starmap(fn, lists, options));
+  }
+
+  #starmap<A extends unknown[], R>(fn: (...args: A) => R, lists: A[], options: PoolMapOptions): Promise<Awaited<R>[]> {
     const size = chunkSize(options, lists.length, this.maxWorkers);
     if (size === 1) return Promise.all(lists.map((args, index) => this.submitWith(numbered(options, index), fn, ...args).result()));
     const shipped = shipFunction(fn, this.#kind);
@@ -250,6 +262,7 @@ export abstract class Pool {
       (error: Error) => {
         forgetOutput(outputKey);
         this.#refill();
+        if (this.#closed) throw new AbortError(`${what} did not finish: its ${this.#kind} pool was closed (${this.#closed})`);
         throw signal.aborted ? abortError(signal.reason, what, timeoutMs) : crashError(error, what, this.#kind);
       },
     );
@@ -355,6 +368,21 @@ function checkTimeout(timeoutMs: number | undefined): void {
   if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
     throw new RangeError(`timeoutMs must be a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`);
   }
+}
+
+function checkIterable(method: string, name: string, value: unknown): void {
+  if (value === null || value === undefined || typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function") {
+    throw new TypeError(`${method}(): ${name} must be iterable (an array, a Set, a generator...), got ${inspect(value)}`);
+  }
+}
+
+/**
+ * A map's promise, with its rejection counted as handled, as a Future's is: one rejected by
+ * close() and awaited later must not be reported as an unhandled rejection meanwhile.
+ */
+function quietly<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function numbered(options: TaskOptions, index: number): TaskOptions {

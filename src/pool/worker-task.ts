@@ -6,6 +6,7 @@ import { Console } from "node:console";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Writable } from "node:stream";
+import { inspect } from "node:util";
 import { pathToFileURL } from "node:url";
 import { runInThisContext } from "node:vm";
 import { BroadcastChannel, isMainThread } from "node:worker_threads";
@@ -35,7 +36,15 @@ export interface OutputChunk {
 /** `output`: what was printed and not already sent live; `liveChunks`: how many writes were. */
 export type TaskResult =
   | { ok: true; value: unknown; span: Span; output: OutputChunk[]; liveChunks: number }
-  | { ok: false; error: { name: string; message: string; stack: string }; span: Span; output: OutputChunk[]; liveChunks: number };
+  | { ok: false; error: WorkerError; span: Span; output: OutputChunk[]; liveChunks: number };
+
+/** What a task threw, as it can travel: `properties` are its own ones that can (`code`, `cause`...). */
+export interface WorkerError {
+  name: string;
+  message: string;
+  stack: string;
+  properties?: Record<string, unknown>;
+}
 
 export type ChunkResult = { chunk: TaskResult[] };
 
@@ -156,13 +165,27 @@ async function runCall(fn: ShippedFunction, { args, task }: Call, outputKey: str
     if (unsendable) throw dataCloneError(`the return value of ${task} cannot be sent back from ${lane.lane}`, unsendable);
     return { ok: true, value, span: { task, ...lane, start, end: now() }, output, liveChunks };
   } catch (thrown) {
-    const error = thrown instanceof Error
-      ? { name: thrown.name, message: thrown.message, stack: thrown.stack ?? `${thrown.name}: ${thrown.message}` }
-      : { name: "Error", message: String(thrown), stack: String(thrown) };
+    const error = describeThrown(thrown);
     return { ok: false, error, span: { task, ...lane, start, end: now(), error: error.message }, output, liveChunks };
   } finally {
     globalThis.console = original;
     runningTask = undefined;
     liveKey = undefined;
   }
+}
+
+function describeThrown(thrown: unknown): WorkerError {
+  // `throw { code: 42 }` shows as the object, not "[object Object]".
+  const error: WorkerError = thrown instanceof Error
+    ? { name: thrown.name, message: thrown.message, stack: thrown.stack ?? `${thrown.name}: ${thrown.message}` }
+    : { name: "Error", message: inspect(thrown), stack: `Error: ${inspect(thrown)}` };
+  if (typeof thrown !== "object" || thrown === null) return error;
+  const properties: Record<string, unknown> = {};
+  for (const key of [...Object.keys(thrown), "cause"]) {
+    if (key === "name" || key === "message" || key === "stack" || !Object.hasOwn(thrown, key)) continue;
+    const value = (thrown as Record<string, unknown>)[key];
+    if (whyNotCloneable(value) === undefined) properties[key] = value;
+  }
+  if (Object.keys(properties).length > 0) error.properties = properties;
+  return error;
 }

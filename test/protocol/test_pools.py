@@ -278,6 +278,39 @@ class PoolsInTheKernel(CellsTestCase):
         workdir = os.path.realpath(self.workdir)
         self.assertEqual(text_of(outputs), f"[ 42, 'function', '{workdir}' ]\n" * 2)
 
+    def test_task_errors_say_what_happened(self):
+        # A thrown object shows as itself, an error keeps its code and cause, a closed pool says
+        # so (not "died: Terminating worker thread"), a map's bad argument is named, and a map
+        # rejected by close() and awaited in a later cell is no "unhandled rejection" meanwhile.
+        self.run_ok_in_cell('import { ProcessPool, ThreadPool } from "parlab";\n'
+                            "const tellers = [new ThreadPool({ maxWorkers: 1 }), new ProcessPool({ maxWorkers: 1 })];", cell_id="tellers")
+        outputs = self.run_ok_in_cell(
+            "const describe = (e: any) => `${e.name}: ${e.message.replace(/#\\d+/, '#n')}` + (e.code ? ` code=${e.code}` : '') + (e.cause ? ` cause=${e.cause.message}` : '');\n"
+            "(globalThis as any).pending = [];\n"
+            "for (const pool of tellers) {\n"
+            "  for (const work of [() => { throw { code: 42 }; }, () => { throw new Error('bad', { cause: new RangeError('root') }); },\n"
+            "                      () => { throw Object.assign(new Error('no file'), { code: 'ENOENT' }); }])\n"
+            "    await pool.apply(work, []).catch((e) => console.log(describe(e)));\n"
+            "  try { pool.map((x: number) => x, 5 as any); } catch (e) { console.log(describe(e)); }\n"
+            "  const running = pool.submit(() => new Promise((r) => setTimeout(r, 10_000)));\n"
+            "  (globalThis as any).pending.push(running.result(), pool.map((x: number) => x, [1, 2]));\n"
+            "}\n"
+            "await new Promise((r) => setTimeout(r, 300));\n", cell_id="telling")
+        # Re-running the cell that made them closes both pools while a task runs and a map waits.
+        self.run_ok_in_cell('import { ProcessPool, ThreadPool } from "parlab";\n'
+                            "const tellers = [new ThreadPool({ maxWorkers: 1 }), new ProcessPool({ maxWorkers: 1 })];", cell_id="tellers")
+        later = self.run_ok_in_cell("await new Promise((r) => setTimeout(r, 300));\n"
+                                    "for (const p of (globalThis as any).pending) await p.catch((e: any) => console.log(describe(e)));")
+        lines = text_of(outputs).splitlines()
+        for at in (0, 4):
+            self.assertEqual(lines[at:at + 4], ["Error: { code: 42 } code=42", "Error: bad cause=root", "Error: no file code=ENOENT",
+                                                "TypeError: map(): items must be iterable (an array, a Set, a generator...), got 5"])
+        closed = text_of(later).splitlines()
+        self.assertEqual(len(closed), 4, closed)
+        for line, kind in zip(closed, ("thread", "thread", "process", "process")):
+            self.assertRegex(line, rf"^AbortError: .* did not finish: its {kind} pool was closed \(the cell that made it ran again\)( code=ABORT_ERR)?$")
+        self.assertNotIn("nhandled", text_of(later, "stderr") + text_of(outputs, "stderr"))
+
     def test_a_process_pool_in_the_kernel_keeps_its_options(self):
         # tinypool forks with fork(file, undefined, options); the kernel's child-process capture
         # once dropped those options, and with them the structured clone of Maps and typed arrays.
