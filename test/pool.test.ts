@@ -103,6 +103,29 @@ test("a per-task timeout stops a runaway task, and cancel() stops a queued one",
   assert.equal(await pool.submit(() => "still working"), "still working");
 });
 
+test("timeoutMs counts from when a task starts running, not from when it was queued", async (t) => {
+  // Six waves of 200 ms on two workers: the last items start well after 1000 ms from submission,
+  // yet none runs longer than 200 ms. Chunked or not, no item may time out.
+  const pool = new ThreadPool({ maxWorkers: 2 });
+  t.after(() => pool.close());
+  const busy = (ms: number) => { const end = Date.now() + ms; while (Date.now() < end) { /* busy */ } return ms; };
+  assert.deepEqual(await pool.map(busy, Array(12).fill(200), { timeoutMs: 1000 }), Array(12).fill(200));
+  assert.deepEqual(await pool.map(busy, Array(6).fill(100), { timeoutMs: 1000, chunksize: 2 }), Array(6).fill(100));
+  await assert.rejects(pool.map(() => { for (;;) { /* spin */ } }, [1, 2], { timeoutMs: 100, chunksize: 2 }), { name: "TimeoutError" });
+  for (const timeoutMs of [-5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+    assert.throws(() => pool.submitWith({ timeoutMs }, () => 1), /^RangeError: timeoutMs must be a number of milliseconds from 0 to 2147483647/);
+    assert.throws(() => pool.map((x: number) => x, [1], { timeoutMs }), /timeoutMs must be/);
+  }
+});
+
+test("an unreasonable maxWorkers is refused, naming the bound", () => {
+  for (const maxWorkers of [0, 1.5, 1025, 2 ** 32]) {
+    assert.throws(() => new ThreadPool({ maxWorkers }), { name: "RangeError", message: `maxWorkers must be a whole number from 1 to 1024, got ${maxWorkers}` });
+    assert.throws(() => new ProcessPool({ maxWorkers }), /from 1 to 1024/);
+  }
+  return new ThreadPool({ maxWorkers: 1024 }).close();
+});
+
 test("processes do not share memory: a child's write to a global is not seen by the parent", async (t) => {
   const recorder = new SpanRecorder();
   const pool = new ProcessPool({ maxWorkers: 2, recorder });

@@ -18,9 +18,13 @@ export interface LiveChunk {
   lane: string;
 }
 
+/** What a worker sends on the same way: a write, or word that the task has started. */
+export type LiveMessage = LiveChunk | { key: string; started: true };
+
 interface Expected {
   write: (chunk: LiveChunk) => void;
   shown: number;
+  onStart?: () => void;
   /** Set when the task ended: resolves once `shown` reaches the count the worker reported. */
   settled?: { count: number; resolve: () => void };
 }
@@ -30,9 +34,13 @@ let channel: BroadcastChannel | undefined;
 let nextKey = 0;
 
 function onChunk(message: unknown): void {
-  const chunk = message as LiveChunk;
+  const chunk = message as LiveMessage;
   const entry = typeof chunk?.key === "string" ? expected.get(chunk.key) : undefined;
   if (!entry) return;
+  if ("started" in chunk) {
+    entry.onStart?.();
+    return;
+  }
   entry.write(chunk);
   entry.shown++;
   if (entry.settled && entry.shown >= entry.settled.count) finish(chunk.key, entry);
@@ -64,6 +72,12 @@ export function expectOutput(show: (chunk: LiveChunk) => void, fromThread: boole
   // The kernel's own binding: an AsyncResource per task cost ~20 µs, a quarter of a small task.
   expected.set(key, { write: kernelHook()?.bindToCell(show) ?? show, shown: 0 });
   return key;
+}
+
+/** Calls `callback` when the worker says the task with this key has started (see `announceStart`). */
+export function onTaskStart(key: string, callback: () => void): void {
+  const entry = expected.get(key);
+  if (entry) entry.onStart = callback;
 }
 
 /** Resolves once the task's `count` live writes have all been shown. */

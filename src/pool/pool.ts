@@ -3,19 +3,22 @@
 // both kinds and was the fastest measured here); this adds shipping cell functions, spans,
 // output routed to the asking cell, per-task timeouts and cancelling.
 import os from "node:os";
+import { inspect } from "node:util";
 import { Tinypool } from "tinypool";
 import { AbortError } from "../async.js";
 import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 import type { SpanRecorder } from "../measure/spans.js";
 import { defaultRecorder } from "../measure/recorder.js";
 import { shipFunction } from "./shipped-function.js";
-import type { Call, ChunkResult, TaskRequest, TaskResult } from "./worker-task.js";
-import { PROCESS_OUTPUT, expectOutput, forgetOutput, outputShown, type LiveChunk } from "./live-output.js";
+import { dataCloneError, whyNotCloneable } from "./cloneable.js";
+import type { Call, ChunkResult, Refill, TaskRequest, TaskResult, WorkerError } from "./worker-task.js";
+import { PROCESS_OUTPUT, expectOutput, forgetOutput, onTaskStart, outputShown, type LiveChunk } from "./live-output.js";
 
 const WORKER_TASK = new URL("./worker-task.js", import.meta.url).href;
+const REFILL: Refill = { refill: true };
 
 export interface PoolOptions {
-  /** At most this many workers at once (default: the cores available). */
+  /** At most this many workers at once, up to 1024 (default: the cores available). */
   maxWorkers?: number;
   /** Idle workers end after this long, so a forgotten pool holds no threads or processes (default 2000). */
   idleTimeoutMs?: number;
@@ -28,7 +31,10 @@ export interface PoolOptions {
 export interface TaskOptions {
   /** Cancels the task: a queued task never starts, a running one has its worker stopped. */
   signal?: AbortSignal;
-  /** Fails the task (and stops its worker) when it runs longer than this. */
+  /**
+   * Fails the task (and stops its worker) when it runs longer than this, counted from its start
+   * in a worker (time queued does not count); for a chunk of a map, the whole chunk's run.
+   */
   timeoutMs?: number;
   /** The task's name on the timeline (default: the function's name and a number). */
   name?: string;
@@ -82,15 +88,22 @@ export class Future<T> implements PromiseLike<T> {
  * apart from errors of the calling code.
  */
 export class TaskError extends Error {
-  constructor(readonly workerError: { name: string; message: string; stack: string }, readonly task: string, readonly lane: string) {
+  constructor(readonly workerError: WorkerError, readonly task: string, readonly lane: string) {
     super(workerError.message);
     this.name = workerError.name;
+    // The worker error's own properties (`code`, `cause`...) are the caller's to test, as on the original.
+    for (const [key, value] of Object.entries(workerError.properties ?? {})) {
+      Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: key !== "cause" });
+    }
     const frames = workerError.stack.split("\n").filter((line) => /^\s+at /.test(line));
     this.stack = [`${this.name}: ${this.message}`, ...frames, `    at ${task} (in ${lane})`].join("\n");
   }
 }
 
 type Kind = "thread" | "process";
+// tinypool sets up every worker slot at once (a billion ended the kernel for want of memory), and
+// far beyond the cores, more workers only add memory and switching.
+const MAX_WORKERS = 1024;
 let taskCounter = 0;
 
 export abstract class Pool {
@@ -98,10 +111,14 @@ export abstract class Pool {
   readonly #kind: Kind;
   readonly #options: PoolOptions;
   #closed: string | undefined;
+  /** Writes to stderr in the cell that submitted the latest task: the likeliest author of what happens between tasks. */
+  #reportToLastCell: (text: string) => void = writeToStderr;
 
   protected constructor(kind: Kind, options: PoolOptions = {}) {
     const maxWorkers = options.maxWorkers ?? os.availableParallelism();
-    if (!Number.isInteger(maxWorkers) || maxWorkers < 1) throw new RangeError(`maxWorkers must be a whole number ≥ 1, got ${maxWorkers}`);
+    if (!Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > MAX_WORKERS) {
+      throw new RangeError(`maxWorkers must be a whole number from 1 to ${MAX_WORKERS}, got ${maxWorkers}`);
+    }
     this.#kind = kind;
     this.#options = options;
     this.#pool = new Tinypool({
@@ -114,6 +131,12 @@ export abstract class Pool {
       // fetch connection the server closed meanwhile is then reused and fails ("other side closed").
       useAtomics: false,
       ...(kind === "process" ? { serialization: "advanced" as const } : {}),
+    });
+    // A worker that dies between tasks (a late uncaught error, a timer calling process.exit)
+    // has no task to fail; without a listener, tinypool's "error" event would end the process.
+    this.#pool.on("error", (error: Error) => {
+      this.#reportToLastCell(`a ${kind} of this pool died between tasks: ${error.message}\n`);
+      this.#refill();
     });
     livePools.add(this);
     kernelHook()?.adoptResource(this);
@@ -131,13 +154,14 @@ export abstract class Pool {
   /** `submit`, with a timeout, a cancel signal or a task name. */
   submitWith<A extends unknown[], R>(options: TaskOptions, fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
     if (this.#closed) throw this.#closedError();
+    checkTimeout(options.timeoutMs);
     const shipped = shipFunction(fn, this.#kind);
     const task = options.name ?? `${shipped.name} #${++taskCounter}`;
+    const unsendable = this.#unsendableArguments(args, task);
+    if (unsendable) return new Future(Promise.reject(unsendable), () => undefined);
     const controller = new AbortController();
-    const signals = [controller.signal, options.signal, options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs)]
-      .filter((signal): signal is AbortSignal => signal !== undefined);
     // AbortSignal.any costs ~20 µs a task; most tasks have only their own cancel signal.
-    const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
+    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
     const request: TaskRequest = { fn: shipped, args, task, outputKey: this.#expectLiveOutput() };
     const recorder = this.#options.recorder ?? defaultRecorder();
     const run = this.#dispatch<TaskResult>(request, controller, signal, task, options.timeoutMs, (result) => result.liveChunks)
@@ -147,16 +171,28 @@ export abstract class Pool {
 
   /** `fn(item)` for every item, in parallel; results in the items' order (like `Pool.map`). `name` names the tasks `name 1`, `name 2`... */
   map<T, R>(fn: (item: T) => R, items: Iterable<T>, options: PoolMapOptions = {}): Promise<Awaited<R>[]> {
+    checkIterable("map", "items", items);
     return this.starmap(fn, [...items].map((item) => [item] as [T]), options);
   }
 
   /** `fn(...args)` for every argument list (like `Pool.starmap`). */
   starmap<A extends unknown[], R>(fn: (...args: A) => R, argLists: Iterable<A>, options: PoolMapOptions = {}): Promise<Awaited<R>[]> {
+    checkIterable("starmap", "argLists", argLists);
     const lists = [...argLists];
+    lists.forEach((args, index) => checkIterable("starmap", `argLists[${index}]`, args));
+    checkTimeout(options.timeoutMs);
+    return quietly(this.#starmap(fn, lists, options));
+  }
+
+  #starmap<A extends unknown[], R>(fn: (...args: A) => R, lists: A[], options: PoolMapOptions): Promise<Awaited<R>[]> {
     const size = chunkSize(options, lists.length, this.maxWorkers);
     if (size === 1) return Promise.all(lists.map((args, index) => this.submitWith(numbered(options, index), fn, ...args).result()));
     const shipped = shipFunction(fn, this.#kind);
     const calls: Call[] = lists.map((args, index) => ({ args, task: numbered(options, index).name ?? `${shipped.name} #${++taskCounter}` }));
+    for (const call of calls) {
+      const unsendable = this.#unsendableArguments(call.args, call.task);
+      if (unsendable) return Promise.reject(unsendable);
+    }
     const chunks: Call[][] = [];
     for (let at = 0; at < calls.length; at += size) chunks.push(calls.slice(at, at + size));
     return Promise.all(chunks.map((chunk) => this.#runChunk(shipped, chunk, options))).then((values) => values.flat() as Awaited<R>[]);
@@ -190,7 +226,7 @@ export abstract class Pool {
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const what = `${chunk[0]!.task} … ${chunk.at(-1)!.task}`;
     const liveChunks = ({ chunk: results }: ChunkResult) => results.reduce((sum, result) => sum + result.liveChunks, 0);
-    return this.#dispatch(request, stop, signal, what, undefined, liveChunks).then(({ chunk: results }) => {
+    return this.#dispatch(request, stop, signal, what, options.timeoutMs, liveChunks).then(({ chunk: results }) => {
       for (const result of results) this.#record(result, recorder);
       const failed = results.find((result) => !result.ok);
       if (failed && !failed.ok) throw new TaskError(failed.error, failed.span.task, failed.span.lane);
@@ -199,23 +235,47 @@ export abstract class Pool {
   }
 
   /**
-   * Runs a request in a worker: `stop` ends it if the submitting cell is interrupted; it settles
-   * once its live output is shown; a failure is named after `what`.
+   * Runs a request in a worker: `stop` ends it if the submitting cell is interrupted, or once it
+   * has run for `timeoutMs`; it settles once its live output is shown; a failure is named after `what`.
    */
   #dispatch<T>(request: TaskRequest, stop: AbortController, signal: AbortSignal, what: string, timeoutMs: number | undefined, liveChunks: (result: T) => number): Promise<T> {
     const { outputKey } = request;
     const unwatch = stopOnInterrupt(stop);
+    let timer: NodeJS.Timeout | undefined;
+    if (timeoutMs !== undefined) {
+      // Counted from the start in a worker, not from submission: time spent queued is not running.
+      request.announceStart = true;
+      onTaskStart(outputKey, () => {
+        timer = setTimeout(() => stop.abort(new DOMException(`ran longer than ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
+      });
+    }
     const channel = this.#kind === "process" ? { channel: PROCESS_OUTPUT } : {};
-    return (this.#pool.run(request, { signal, ...channel }) as Promise<T>).finally(unwatch).then(
+    const settled = () => {
+      unwatch();
+      clearTimeout(timer);
+    };
+    return (this.#pool.run(request, { signal, ...channel }) as Promise<T>).finally(settled).then(
       async (result) => {
         await outputShown(outputKey, liveChunks(result));
         return result;
       },
       (error: Error) => {
         forgetOutput(outputKey);
+        this.#refill();
+        if (this.#closed) throw new AbortError(`${what} did not finish: its ${this.#kind} pool was closed (${this.#closed})`);
         throw signal.aborted ? abortError(signal.reason, what, timeoutMs) : crashError(error, what, this.#kind);
       },
     );
+  }
+
+  /**
+   * tinypool replaces a dead or stopped worker only up to `minThreads` (0 here, so idle pools
+   * hold nothing), so tasks queued behind it would wait forever. A run while tasks are queued
+   * makes it start a worker; that worker then takes the queue in order.
+   */
+  #refill(): void {
+    if (this.#closed) return;
+    (this.#pool.run(REFILL) as Promise<unknown>).catch(() => undefined);
   }
 
   #settle(result: TaskResult, recorder: SpanRecorder): unknown {
@@ -232,6 +292,7 @@ export abstract class Pool {
 
   /** A key for the task's live output, shown in the submitting code's context. */
   #expectLiveOutput(): string {
+    this.#reportToLastCell = kernelHook()?.bindToCell(writeToStderr) ?? writeToStderr;
     return expectOutput((chunk) => this.#show(chunk), this.#kind === "thread");
   }
 
@@ -239,6 +300,14 @@ export abstract class Pool {
   #show({ stream, text, lane }: Omit<LiveChunk, "key">): void {
     const out = stream === "stdout" ? process.stdout : process.stderr;
     out.write(this.#options.labelOutput === true ? text.replace(/^(?=.)/gm, `[${lane}] `) : text);
+  }
+
+  #unsendableArguments(args: unknown[], task: string): Error | undefined {
+    for (let index = 0; index < args.length; index++) {
+      const why = whyNotCloneable(args[index]);
+      if (why) return dataCloneError(`argument ${index + 1} of ${task} cannot be sent to a ${this.#kind}`, why);
+    }
+    return undefined;
   }
 
   #closedError(): Error {
@@ -291,6 +360,31 @@ function chunkSize(options: PoolMapOptions, items: number, workers: number): num
   return options.timeoutMs === undefined ? Math.max(1, Math.ceil(items / (4 * workers))) : 1;
 }
 
+// setTimeout's own limit; beyond it Node would fire at once.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+function checkTimeout(timeoutMs: number | undefined): void {
+  if (timeoutMs === undefined) return;
+  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    throw new RangeError(`timeoutMs must be a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`);
+  }
+}
+
+function checkIterable(method: string, name: string, value: unknown): void {
+  if (value === null || value === undefined || typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function") {
+    throw new TypeError(`${method}(): ${name} must be iterable (an array, a Set, a generator...), got ${inspect(value)}`);
+  }
+}
+
+/**
+ * A map's promise, with its rejection counted as handled, as a Future's is: one rejected by
+ * close() and awaited later must not be reported as an unhandled rejection meanwhile.
+ */
+function quietly<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 function numbered(options: TaskOptions, index: number): TaskOptions {
   return options.name === undefined ? options : { ...options, name: `${options.name} ${index + 1}` };
 }
@@ -301,6 +395,10 @@ function abortError(reason: unknown, task: string, timeoutMs: number | undefined
   const error = new Error(`${task} took longer than ${timeoutMs} ms and was stopped`, { cause: reason });
   error.name = "TimeoutError";
   return error;
+}
+
+function writeToStderr(text: string): void {
+  process.stderr.write(text);
 }
 
 function crashError(error: Error, task: string, kind: Kind): Error {

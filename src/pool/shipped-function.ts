@@ -6,6 +6,9 @@ import { createHash } from "node:crypto";
 import vm from "node:vm";
 import * as acorn from "acorn";
 import { analyze } from "eslint-scope";
+// parlab's own exports are the one surrounding a worker can rebuild: it imports parlab itself.
+// (A cycle, index.js -> pool.js -> here, harmless: read only when a function is shipped.)
+import * as parlab from "../index.js";
 
 /** What travels to the worker: compiled there once per function, then called per task. */
 export interface ShippedFunction {
@@ -13,7 +16,16 @@ export interface ShippedFunction {
   id: string;
   name: string;
   source: string;
+  /** Free variables that are parlab's own exports in the notebook: local name -> export name ("*": the module). */
+  parlab: Record<string, string>;
+  /** The worker imports parlab before the function runs, so `require("parlab")` finds it loaded. */
+  needsParlab: boolean;
+  /** Uses `import()` or `import.meta`, which the kernel rewrote to `__parlab.import`, `__parlab.importMeta`. */
+  needsRuntime: boolean;
 }
+
+// The kernel's name for what `import()` and `import.meta` in a cell become (cell-transform.ts).
+const KERNEL_RUNTIME = "__parlab";
 
 export class UnshippableFunctionError extends Error {
   override name = "UnshippableFunctionError";
@@ -40,19 +52,51 @@ export function shipFunction(fn: Function, where: "thread" | "process"): Shipped
   if (typeof fn !== "function") throw new TypeError(`expected a function to run in a ${where}, got ${typeof fn}`);
   const name = fn.name || "the function";
   const source = expressionSource(fn, name, where);
-  const free = freeVariables(source).filter((variable) => !WORKER_GLOBALS.has(variable));
+  const bindings: Record<string, string> = {};
+  const free: string[] = [];
+  let needsRuntime = false;
+  for (const variable of freeVariables(source)) {
+    if (WORKER_GLOBALS.has(variable)) continue;
+    if (variable === KERNEL_RUNTIME) {
+      needsRuntime = true;
+      continue;
+    }
+    const exported = parlabExportNamed(variable);
+    if (exported === undefined) free.push(variable);
+    else bindings[variable] = exported;
+  }
   if (free.length > 0) {
     const list = free.map((variable) => `'${variable}'`).join(", ");
     throw new UnshippableFunctionError(
       `${name} uses ${list} from around it, which a ${where} cannot take along: a ${where} gets the ` +
         `function's source, not the variables or imports of its cell. Pass ${free.length > 1 ? "them" : "it"} ` +
         `as an argument, or define ${free.length > 1 ? "them" : "it"} inside the function ` +
-        `(modules: const { x } = require("module") inside it).`,
+        `(modules: const { x } = require("module") inside it; parlab's own exports may be used as imported).`,
     );
   }
-  const result = { id: createHash("sha1").update(source).digest("hex"), name, source };
+  const needsParlab = Object.keys(bindings).length > 0 || /\bparlab\b/.test(source);
+  const id = createHash("sha1").update(source).update(JSON.stringify(bindings)).digest("hex");
+  const result = { id, name, source, parlab: bindings, needsParlab, needsRuntime };
   shipped.set(fn, result);
   return result;
+}
+
+/**
+ * The parlab export that `variable` holds in the notebook's global scope, where a cell's imports
+ * live (indirect eval sees a cell's top-level bindings), or undefined. By value, not by name: an
+ * `import { sleep as nap }` is found, a cell's own `sleep` is not.
+ */
+function parlabExportNamed(variable: string): string | undefined {
+  let value: unknown;
+  try {
+    value = (0, eval)(variable);
+  } catch {
+    return undefined; // not defined there: a local of an enclosing function
+  }
+  if (value === parlab) return "*";
+  if (value === undefined || value === null) return undefined;
+  for (const [exported, candidate] of Object.entries(parlab)) if (candidate === value) return exported;
+  return undefined;
 }
 
 /** The function's source as an expression: methods (`area() {}`) become function expressions. */

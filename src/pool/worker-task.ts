@@ -6,12 +6,15 @@ import { Console } from "node:console";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Writable } from "node:stream";
+import { inspect } from "node:util";
+import { pathToFileURL } from "node:url";
 import { runInThisContext } from "node:vm";
 import { BroadcastChannel, isMainThread } from "node:worker_threads";
 import { currentLane, type Lane } from "../measure/recorder.js";
 import { now, type Span } from "../measure/spans.js";
 import type { ShippedFunction } from "./shipped-function.js";
-import { LIVE_OUTPUT_CHANNEL, type LiveChunk } from "./live-output.js";
+import { dataCloneError, whyNotCloneable } from "./cloneable.js";
+import { LIVE_OUTPUT_CHANNEL, type LiveMessage } from "./live-output.js";
 
 export interface Call {
   args: unknown[];
@@ -21,8 +24,9 @@ export interface Call {
 /**
  * One call, or a chunk of calls run one after another (a map's items, sent together).
  * `outputKey`: where a thread sends what the calls print, as they print it (see live-output.ts).
+ * `announceStart`: say so on the same way when the request starts running (its timeout starts then).
  */
-export type TaskRequest = { fn: ShippedFunction; outputKey: string } & (Call | { chunk: Call[] });
+export type TaskRequest = { fn: ShippedFunction; outputKey: string; announceStart?: boolean } & (Call | { chunk: Call[] });
 
 export interface OutputChunk {
   stream: "stdout" | "stderr";
@@ -32,32 +36,79 @@ export interface OutputChunk {
 /** `output`: what was printed and not already sent live; `liveChunks`: how many writes were. */
 export type TaskResult =
   | { ok: true; value: unknown; span: Span; output: OutputChunk[]; liveChunks: number }
-  | { ok: false; error: { name: string; message: string; stack: string }; span: Span; output: OutputChunk[]; liveChunks: number };
+  | { ok: false; error: WorkerError; span: Span; output: OutputChunk[]; liveChunks: number };
+
+/** What a task threw, as it can travel: `properties` are its own ones that can (`code`, `cause`...). */
+export interface WorkerError {
+  name: string;
+  message: string;
+  stack: string;
+  properties?: Record<string, unknown>;
+}
 
 export type ChunkResult = { chunk: TaskResult[] };
 
-// Shipped functions may require() packages: resolved from the notebook's folder, the worker's cwd.
+/** Runs nothing: sent only to make tinypool start a worker for its queue (see Pool.#refill). */
+export type Refill = { refill: true };
+
+// Shipped functions may require() packages: resolved from the notebook's folder, the worker's cwd;
+// "parlab" is this parlab, as in the notebook (the folder need not have it installed).
 const requireFromNotebook = createRequire(path.join(process.cwd(), "[shipped function]"));
+let parlab: Record<string, unknown> | undefined;
+const requireInWorker = Object.assign((id: string) => (id === "parlab" && parlab ? parlab : requireFromNotebook(id)), requireFromNotebook) as NodeJS.Require;
 const compiled = new Map<string, (...args: unknown[]) => unknown>();
 // A pool's child process has its own lane; in a thread, the same lane the async helpers use.
 const lane: Lane = isMainThread ? { lane: `process ${process.pid}`, laneKind: "process" } : currentLane();
 
-// A worker thread that calls process.exit() ends without an error, and tinypool then never
-// settles its task. So while a task runs in a thread, exiting fails the task instead.
+// A worker thread that calls process.exit() ends without an error: tinypool never hears of it,
+// never settles its task and goes on sending tasks to the dead thread. So exiting throws instead:
+// during a task it fails the task; from a timer after it, the uncaught error ends the thread the
+// way tinypool notices, and the pool replaces it.
 const realExit = process.exit;
-const exitFailsTask = ((code?: number) => {
-  // Node itself exits a thread this way after an uncaught error; that error already fails the task.
-  if (new Error().stack?.includes("_fatalException")) return realExit(code);
-  throw new Error(`process.exit(${code ?? ""}) was called in ${lane.lane}: a pool's thread cannot exit, so the task fails instead`);
-}) as typeof process.exit;
+let runningTask: string | undefined;
+if (!isMainThread) {
+  process.exit = ((code?: number) => {
+    // Node itself exits a thread this way after an uncaught error; that error already reached tinypool.
+    if (new Error().stack?.includes("_fatalException")) return realExit(code);
+    const where = `process.exit(${code ?? ""}) was called in ${lane.lane}`;
+    if (runningTask === undefined) throw new Error(`${where} after its task ended: a pool's thread cannot exit, so it is ended and replaced`);
+    throw new Error(`${where}: a pool's thread cannot exit, so the task fails instead`);
+  }) as typeof process.exit;
+}
 
-function compile(fn: ShippedFunction): (...args: unknown[]) => unknown {
+// `import()` and `import.meta` in a cell's function reach the worker rewritten by the kernel, as
+// `__parlab.import(x)` and `__parlab.importMeta`; here they resolve from the notebook's folder as
+// in the kernel (ESM-only packages, local .ts files, "parlab" itself).
+interface WorkerRuntime {
+  import(specifier: unknown): Promise<unknown>;
+  importMeta: { url: string; dirname: string; filename: string; resolve(specifier: string): string };
+}
+let runtime: WorkerRuntime | undefined;
+
+async function loadRuntime(): Promise<WorkerRuntime> {
+  const { ModuleLoader } = await import("../../kernel/runtime/module-loader.js");
+  const notebook = path.join(process.cwd(), "notebook.ts");
+  const modules = new ModuleLoader(process.cwd(), {
+    parlab: new URL("../index.js", import.meta.url).href,
+    tslab: new URL("../../kernel/runtime/tslab.js", import.meta.url).href,
+  });
+  return {
+    import: (specifier) => modules.import(specifier),
+    importMeta: { url: pathToFileURL(notebook).href, dirname: process.cwd(), filename: notebook, resolve: (specifier) => modules.resolve(specifier) },
+  };
+}
+
+async function compile(fn: ShippedFunction): Promise<(...args: unknown[]) => unknown> {
   let callable = compiled.get(fn.id);
   if (!callable) {
+    if (fn.needsParlab) parlab ??= (await import("../index.js")) as Record<string, unknown>;
+    if (fn.needsRuntime) runtime ??= await loadRuntime();
+    // The notebook's parlab imports, rebuilt from the worker's own parlab.
+    const bindings = Object.entries(fn.parlab).map(([local, exported]) => `${local} = __exports${exported === "*" ? "" : `[${JSON.stringify(exported)}]`}`);
     // One line of wrapper, so line numbers in a stack trace are the function's own.
-    const wrapped = `(function (require) { "use strict"; return (${fn.source}\n); })`;
-    const factory = runInThisContext(wrapped, { filename: `${fn.name}.shipped.js` }) as (load: NodeJS.Require) => (...args: unknown[]) => unknown;
-    callable = factory(requireFromNotebook);
+    const wrapped = `(function (require, __exports, __parlab) { "use strict"; ${bindings.length > 0 ? `const ${bindings.join(", ")}; ` : ""}return (${fn.source}\n); })`;
+    const factory = runInThisContext(wrapped, { filename: `${fn.name}.shipped.js` }) as (load: NodeJS.Require, exports: unknown, kernelRuntime: unknown) => (...args: unknown[]) => unknown;
+    callable = factory(requireInWorker, parlab, runtime);
     compiled.set(fn.id, callable);
   }
   return callable;
@@ -72,7 +123,7 @@ let liveChunks = 0;
 // pass; a child process has its IPC channel, the same one its results take, so order is kept.
 const liveChannel = isMainThread ? undefined : new BroadcastChannel(LIVE_OUTPUT_CHANNEL);
 liveChannel?.unref();
-const sendLive: ((chunk: LiveChunk) => void) | undefined = liveChannel
+const sendLive: ((message: LiveMessage) => void) | undefined = liveChannel
   ? (chunk) => liveChannel.postMessage(chunk)
   : process.send ? (chunk) => process.send!(chunk) : undefined;
 function capture(stream: OutputChunk["stream"]): Writable {
@@ -91,7 +142,9 @@ function capture(stream: OutputChunk["stream"]): Writable {
 }
 const taskConsole = new Console({ stdout: capture("stdout"), stderr: capture("stderr") });
 
-export default async function runTask(request: TaskRequest): Promise<TaskResult | ChunkResult> {
+export default async function runTask(request: TaskRequest | Refill): Promise<TaskResult | ChunkResult | undefined> {
+  if ("refill" in request) return undefined;
+  if (request.announceStart) sendLive?.({ key: request.outputKey, started: true });
   if (!("chunk" in request)) return runCall(request.fn, request, request.outputKey);
   const results: TaskResult[] = [];
   for (const call of request.chunk) results.push(await runCall(request.fn, call, request.outputKey));
@@ -104,19 +157,35 @@ async function runCall(fn: ShippedFunction, { args, task }: Call, outputKey: str
   liveChunks = 0;
   const original = globalThis.console;
   globalThis.console = taskConsole;
-  if (!isMainThread) process.exit = exitFailsTask;
+  runningTask = task;
   const start = now();
   try {
-    const value = await compile(fn)(...args);
+    const value = await (await compile(fn))(...args);
+    const unsendable = whyNotCloneable(value);
+    if (unsendable) throw dataCloneError(`the return value of ${task} cannot be sent back from ${lane.lane}`, unsendable);
     return { ok: true, value, span: { task, ...lane, start, end: now() }, output, liveChunks };
   } catch (thrown) {
-    const error = thrown instanceof Error
-      ? { name: thrown.name, message: thrown.message, stack: thrown.stack ?? `${thrown.name}: ${thrown.message}` }
-      : { name: "Error", message: String(thrown), stack: String(thrown) };
+    const error = describeThrown(thrown);
     return { ok: false, error, span: { task, ...lane, start, end: now(), error: error.message }, output, liveChunks };
   } finally {
     globalThis.console = original;
-    process.exit = realExit;
+    runningTask = undefined;
     liveKey = undefined;
   }
+}
+
+function describeThrown(thrown: unknown): WorkerError {
+  // `throw { code: 42 }` shows as the object, not "[object Object]".
+  const error: WorkerError = thrown instanceof Error
+    ? { name: thrown.name, message: thrown.message, stack: thrown.stack ?? `${thrown.name}: ${thrown.message}` }
+    : { name: "Error", message: inspect(thrown), stack: `Error: ${inspect(thrown)}` };
+  if (typeof thrown !== "object" || thrown === null) return error;
+  const properties: Record<string, unknown> = {};
+  for (const key of [...Object.keys(thrown), "cause"]) {
+    if (key === "name" || key === "message" || key === "stack" || !Object.hasOwn(thrown, key)) continue;
+    const value = (thrown as Record<string, unknown>)[key];
+    if (whyNotCloneable(value) === undefined) properties[key] = value;
+  }
+  if (Object.keys(properties).length > 0) error.properties = properties;
+  return error;
 }

@@ -198,6 +198,119 @@ class PoolsInTheKernel(CellsTestCase):
         outputs = self.run_ok_in_cell("console.log(await fragile.apply((x: number) => x + 1, [41]), await fragileThreads.apply(() => 7, []));")
         self.assertEqual(text_of(outputs), "42 7\n")
 
+    def test_tasks_queued_behind_a_crashed_worker_run_on_a_fresh_one(self):
+        # tinypool replaces a dead worker only up to minThreads (0, so that idle pools hold
+        # nothing): the tasks queued behind a crash used to wait forever.
+        self.run_ok_in_cell('import { ProcessPool, ThreadPool, sleep } from "parlab";\n'
+                            "const lone = new ThreadPool({ maxWorkers: 1 });\nconst loneChild = new ProcessPool({ maxWorkers: 1 });",
+                            cell_id="lone")
+        outputs = self.run_ok_in_cell(
+            "const outcomes = async (...futures: PromiseLike<unknown>[]) =>\n"
+            "  (await Promise.allSettled(futures)).map((o) => o.status === 'fulfilled' ? o.value : (o.reason as Error).name);\n"
+            "console.log(JSON.stringify(await outcomes(\n"
+            "  lone.submit(() => { Promise.reject(new Error('x')); return new Promise((r) => setTimeout(r, 100)); }),\n"
+            "  lone.submit((x: number) => x, 2))));\n"
+            "console.log(JSON.stringify(await outcomes(loneChild.submit(() => process.exit(1)), loneChild.submit((x: number) => x, 3))));\n"
+            "console.log(await lone.submit(() => { setTimeout(() => process.exit(4), 10); return 1; }));\n"
+            "await sleep(300);\n"
+            "console.log(JSON.stringify(await lone.map((n: number) => n + 1, [1, 2])));", cell_id="crash-with-a-queue")
+        self.assertEqual(text_of(outputs).splitlines(), ['["WorkerCrashError",2]', '["WorkerCrashError",3]', "1", "[2,3]"])
+        self.assertIn("process.exit(4) was called in thread", text_of(outputs, "stderr"), "a thread that died between tasks is reported")
+
+    def test_what_cannot_be_sent_is_a_task_error_naming_it_and_the_pool_goes_on(self):
+        # Like Python's PicklingError: no worker died, so no WorkerCrashError, no tinypool stack in
+        # the cell, and a map's other chunks are not left waiting.
+        self.run_ok_in_cell('import { ProcessPool, ThreadPool } from "parlab";\n'
+                            "const senders = [new ThreadPool({ maxWorkers: 2 }), new ProcessPool({ maxWorkers: 2 })];", cell_id="senders")
+        outputs = self.run_ok_in_cell(
+            "for (const pool of senders) {\n"
+            "  const failures = await Promise.allSettled([\n"
+            "    pool.submit(function shape() { return { side: 2, area() { return 4; } }; }),\n"
+            "    pool.map((n: number) => n === 7 ? Symbol('seven') : n, Array.from({ length: 20 }, (_, i) => i), { chunksize: 3 }),\n"
+            "    pool.submit((a: number, b: unknown) => a, 1, { callback: () => 1 })]);\n"
+            "  for (const failure of failures) console.log(failure.status === 'rejected' ? `${(failure.reason as Error).name}: ${(failure.reason as Error).message.split(';')[0]}` : 'sent');\n"
+            "  console.log(await pool.map((n: number) => n * 2, [1, 2, 3]));\n"
+            "}", cell_id="unsendable")
+        lines = text_of(outputs).splitlines()
+        for kind, at in (("thread", 0), ("process", 4)):
+            self.assertRegex(lines[at], r"^DataCloneError: the return value of shape #\d+ cannot be sent back from (thread|process) \d+: its \.area is a function$")
+            self.assertRegex(lines[at + 1], r"^DataCloneError: the return value of the function #\d+ cannot be sent back from .*: it is a symbol$")
+            self.assertRegex(lines[at + 2], rf"^DataCloneError: argument 2 of the function #\d+ cannot be sent to a {kind}: its \.callback is a function$")
+            self.assertEqual(lines[at + 3], "[ 2, 4, 6 ]")
+        self.assertEqual(text_of(outputs, "stderr"), "", "nothing of tinypool's in the cell")
+
+    def test_parlabs_own_exports_can_be_used_in_a_shipped_function(self):
+        # The README's own example: the worker rebuilds what the cell imported from parlab, by
+        # value (a renamed import, the whole module), and require("parlab") is parlab itself,
+        # though the notebook's folder has no node_modules. Other cell variables are still refused.
+        outputs = self.run_ok_in_cell(
+            'import { Thread, ProcessPool, blockingSleep, blockingSleep as nap } from "parlab";\n'
+            'import * as helpers from "parlab";\n'
+            "const worker = new Thread((ms: number) => blockingSleep(ms), [100]).start(); await worker.join();\n"
+            "const exporters = new ProcessPool({ maxWorkers: 1 });\n"
+            "console.log(await exporters.apply((ms: number) => { nap(ms); helpers.blockingSleep(ms); return typeof require('parlab').ThreadPool; }, [10]));",
+            cell_id="parlab-in-workers")
+        self.assertEqual(text_of(outputs), "function\n")
+        reply, _ = self.run_in_cell("const rate = 3;\nawait exporters.apply((x: number) => nap(x * rate), [1]);")
+        self.assertEqual(reply["content"]["ename"], "UnshippableFunctionError")
+        self.assertIn("uses 'rate' from around it", reply["content"]["evalue"])
+
+    def test_import_and_import_meta_in_a_shipped_function_resolve_from_the_notebooks_folder(self):
+        # The kernel rewrites import(x) and import.meta in a cell to __parlab.import(x) and
+        # __parlab.importMeta; a worker provides them, resolving as the kernel does.
+        import os
+        package = os.path.join(self.workdir, "node_modules", "esm-only-answer")
+        os.makedirs(package, exist_ok=True)
+        with open(os.path.join(package, "package.json"), "w") as f:
+            json.dump({"name": "esm-only-answer", "type": "module", "exports": {"import": "./index.js"}}, f)
+        with open(os.path.join(package, "index.js"), "w") as f:
+            f.write("export const answer = 42;\n")
+        outputs = self.run_ok_in_cell(
+            'import { ProcessPool, ThreadPool } from "parlab";\n'
+            "for (const importer of [new ThreadPool({ maxWorkers: 1 }), new ProcessPool({ maxWorkers: 1 })]) {\n"
+            "  console.log(await importer.apply(async (name: string) => {\n"
+            "    const { answer } = await import(name);\n"
+            "    const { ThreadPool } = await import('parlab');\n"
+            "    return [answer, typeof ThreadPool, import.meta.dirname];\n"
+            "  }, ['esm-only-answer']));\n"
+            "  await importer.close();\n"
+            "}", cell_id="import-in-workers")
+        workdir = os.path.realpath(self.workdir)
+        self.assertEqual(text_of(outputs), f"[ 42, 'function', '{workdir}' ]\n" * 2)
+
+    def test_task_errors_say_what_happened(self):
+        # A thrown object shows as itself, an error keeps its code and cause, a closed pool says
+        # so (not "died: Terminating worker thread"), a map's bad argument is named, and a map
+        # rejected by close() and awaited in a later cell is no "unhandled rejection" meanwhile.
+        self.run_ok_in_cell('import { ProcessPool, ThreadPool } from "parlab";\n'
+                            "const tellers = [new ThreadPool({ maxWorkers: 1 }), new ProcessPool({ maxWorkers: 1 })];", cell_id="tellers")
+        outputs = self.run_ok_in_cell(
+            "const describe = (e: any) => `${e.name}: ${e.message.replace(/#\\d+/, '#n')}` + (e.code ? ` code=${e.code}` : '') + (e.cause ? ` cause=${e.cause.message}` : '');\n"
+            "(globalThis as any).pending = [];\n"
+            "for (const pool of tellers) {\n"
+            "  for (const work of [() => { throw { code: 42 }; }, () => { throw new Error('bad', { cause: new RangeError('root') }); },\n"
+            "                      () => { throw Object.assign(new Error('no file'), { code: 'ENOENT' }); }])\n"
+            "    await pool.apply(work, []).catch((e) => console.log(describe(e)));\n"
+            "  try { pool.map((x: number) => x, 5 as any); } catch (e) { console.log(describe(e)); }\n"
+            "  const running = pool.submit(() => new Promise((r) => setTimeout(r, 10_000)));\n"
+            "  (globalThis as any).pending.push(running.result(), pool.map((x: number) => x, [1, 2]));\n"
+            "}\n"
+            "await new Promise((r) => setTimeout(r, 300));\n", cell_id="telling")
+        # Re-running the cell that made them closes both pools while a task runs and a map waits.
+        self.run_ok_in_cell('import { ProcessPool, ThreadPool } from "parlab";\n'
+                            "const tellers = [new ThreadPool({ maxWorkers: 1 }), new ProcessPool({ maxWorkers: 1 })];", cell_id="tellers")
+        later = self.run_ok_in_cell("await new Promise((r) => setTimeout(r, 300));\n"
+                                    "for (const p of (globalThis as any).pending) await p.catch((e: any) => console.log(describe(e)));")
+        lines = text_of(outputs).splitlines()
+        for at in (0, 4):
+            self.assertEqual(lines[at:at + 4], ["Error: { code: 42 } code=42", "Error: bad cause=root", "Error: no file code=ENOENT",
+                                                "TypeError: map(): items must be iterable (an array, a Set, a generator...), got 5"])
+        closed = text_of(later).splitlines()
+        self.assertEqual(len(closed), 4, closed)
+        for line, kind in zip(closed, ("thread", "thread", "process", "process")):
+            self.assertRegex(line, rf"^AbortError: .* did not finish: its {kind} pool was closed \(the cell that made it ran again\)( code=ABORT_ERR)?$")
+        self.assertNotIn("nhandled", text_of(later, "stderr") + text_of(outputs, "stderr"))
+
     def test_a_process_pool_in_the_kernel_keeps_its_options(self):
         # tinypool forks with fork(file, undefined, options); the kernel's child-process capture
         # once dropped those options, and with them the structured clone of Maps and typed arrays.
