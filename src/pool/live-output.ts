@@ -7,8 +7,11 @@
 // output never trails its result.
 import { BroadcastChannel } from "node:worker_threads";
 import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
+import { RecentMap } from "../../kernel/recent-map.js";
 
 export const LIVE_OUTPUT_CHANNEL = "parlab.pool.live-output";
+/** Finished tasks whose late writes are still shown in their cell; older ones' are dropped. */
+const FINISHED_TASKS_KEPT = 1000;
 
 /** One write of a task, from the worker. */
 export interface LiveChunk {
@@ -30,13 +33,22 @@ interface Expected {
 }
 
 const expected = new Map<string, Expected>();
+/**
+ * Where finished tasks' writes go: a timer a task left behind in its worker may still print, and
+ * that belongs in the cell that asked for the task, as a timer's output from the cell itself does.
+ */
+const finished = new RecentMap<string, (chunk: LiveChunk) => void>(FINISHED_TASKS_KEPT);
 let channel: BroadcastChannel | undefined;
 let nextKey = 0;
 
 function onChunk(message: unknown): void {
   const chunk = message as LiveMessage;
-  const entry = typeof chunk?.key === "string" ? expected.get(chunk.key) : undefined;
-  if (!entry) return;
+  if (typeof chunk?.key !== "string") return;
+  const entry = expected.get(chunk.key);
+  if (!entry) {
+    if (!("started" in chunk)) finished.get(chunk.key)?.(chunk);
+    return;
+  }
   if ("started" in chunk) {
     entry.onStart?.();
     return;
@@ -48,6 +60,7 @@ function onChunk(message: unknown): void {
 
 function finish(key: string, entry: Expected): void {
   expected.delete(key);
+  finished.set(key, entry.write);
   entry.settled?.resolve();
   // The channel keeps the process alive only while some task may still print.
   if (expected.size === 0) channel?.unref();

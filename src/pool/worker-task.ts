@@ -2,6 +2,7 @@
 // compiled once per worker (recompiling per call made CPU work ~60 % slower). What a task
 // prints reaches the main side at once, tagged with the task, so it can show it in the cell that
 // asked for the work, even when the worker was started by an earlier cell (live-output.ts).
+import { AsyncLocalStorage } from "node:async_hooks";
 import { Console } from "node:console";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -114,9 +115,13 @@ async function compile(fn: ShippedFunction): Promise<(...args: unknown[]) => unk
   return callable;
 }
 
-// One console per worker, writing for the running task: a new Console per task cost ~20 µs, a
-// quarter of a trivial task's time in the worker. A worker runs one task at a time.
+// One console per worker, installed at its first task: a new Console per task cost ~20 µs, a
+// quarter of a trivial task's time in the worker. Each write goes to the task whose code made it,
+// which async context tells: a timer a task left behind still prints for that task, not for the
+// one the worker runs when it fires.
 let taskOutput: OutputChunk[] = [];
+const taskOf = new AsyncLocalStorage<string>();
+/** The running task's output key: its writes are counted, so the task settles after they are shown. */
 let liveKey: string | undefined;
 let liveChunks = 0;
 // Threads share the process, so a broadcast channel reaches the main thread without a port to
@@ -130,9 +135,17 @@ function capture(stream: OutputChunk["stream"]): Writable {
   return new Writable({
     write(chunk: Buffer | string, _encoding, done) {
       const text = chunk.toString();
-      if (sendLive && liveKey !== undefined) {
-        sendLive({ key: liveKey, stream, text, lane: lane.lane });
-        liveChunks++;
+      const key = taskOf.getStore();
+      if (key === undefined || (!sendLive && key !== liveKey)) {
+        // Not written by any task's code (or nowhere to send a finished task's): the worker's own
+        // output, as it would be without a pool.
+        (stream === "stdout" ? process.stdout : process.stderr).write(text);
+        done(); // at once, as below: a write left waiting would run the next one outside its task
+        return;
+      }
+      if (sendLive) {
+        sendLive({ key, stream, text, lane: lane.lane });
+        if (key === liveKey) liveChunks++;
       } else {
         taskOutput.push({ stream, text });
       }
@@ -155,12 +168,12 @@ async function runCall(fn: ShippedFunction, { args, task }: Call, outputKey: str
   const output: OutputChunk[] = (taskOutput = []);
   liveKey = outputKey;
   liveChunks = 0;
-  const original = globalThis.console;
   globalThis.console = taskConsole;
   runningTask = task;
   const start = now();
   try {
-    const value = await (await compile(fn))(...args);
+    const callable = await compile(fn);
+    const value = await taskOf.run(outputKey, () => callable(...args));
     const unsendable = whyNotCloneable(value);
     if (unsendable) throw dataCloneError(`the return value of ${task} cannot be sent back from ${lane.lane}`, unsendable);
     return { ok: true, value, span: { task, ...lane, start, end: now() }, output, liveChunks };
@@ -168,7 +181,6 @@ async function runCall(fn: ShippedFunction, { args, task }: Call, outputKey: str
     const error = describeThrown(thrown);
     return { ok: false, error, span: { task, ...lane, start, end: now(), error: error.message }, output, liveChunks };
   } finally {
-    globalThis.console = original;
     runningTask = undefined;
     liveKey = undefined;
   }

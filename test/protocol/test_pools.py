@@ -2,6 +2,7 @@
 work, re-running the cell that makes a pool replaces the old pool instead of piling up workers,
 a crashed worker is an error in its cell and the pool goes on, and nothing outlives a restart."""
 import json
+import os
 import time
 import unittest
 
@@ -103,6 +104,37 @@ class PoolsInTheKernel(CellsTestCase):
         self.assertEqual(reply["content"]["status"], "ok", outputs)
         results = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
         self.assertEqual(results, ["true"], f"the {kind} saw the file the client wrote after reading its line")
+
+    def test_a_timer_a_task_left_behind_prints_in_the_cell_that_asked_for_the_task(self):
+        # The worker used to print for whichever task it ran when the timer fired: the next cell's.
+        self.run_ok_in_cell('import { ThreadPool, ProcessPool } from "parlab";\n'
+                            "const lone = new ThreadPool({ maxWorkers: 1 });\nconst loneChild = new ProcessPool({ maxWorkers: 1 });", cell_id="make-lone")
+        for pool in ("lone", "loneChild"):
+            with self.subTest(pool):
+                started = os.path.join(self.workdir, f"{pool}-busy-started")
+                # The timer prints once the next task has started on the same worker; that task
+                # waits until the line is printed.
+                leave = (f"await {pool}.submit((started: string) => {{ const fs = require('node:fs'); "
+                         "const timer = setInterval(() => { if (fs.existsSync(started)) { clearInterval(timer); console.log('late line'); fs.writeFileSync(started + '.done', ''); } }, 10); "
+                         f"return 1; }}, {json.dumps(started)}).result();")
+                content = {"code": leave, "silent": False, "store_history": True, "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
+                asked = self.kc.session.msg("execute_request", content, metadata={"cellId": f"leave-{pool}"})
+                self.kc.shell_channel.send(asked)
+                asked_id = asked["header"]["msg_id"]
+                self.assertEqual(wait_reply(self.kc, asked_id, TIMEOUT)["content"]["status"], "ok")
+                busy = self.kc.execute(f"await {pool}.submit(async (started: string) => {{ const fs = require('node:fs'); fs.writeFileSync(started, ''); "
+                                       "while (!fs.existsSync(started + '.done')) await new Promise((r) => setTimeout(r, 10)); return 2; }, " + f"{json.dumps(started)}).result();")
+                printed = {asked_id: "", busy: ""}
+                busy_idle = False
+                deadline = time.monotonic() + TIMEOUT
+                while not (busy_idle and "late line" in printed[asked_id] + printed[busy]) and time.monotonic() < deadline:
+                    msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+                    parent = msg["parent_header"].get("msg_id")
+                    if msg["msg_type"] == "stream" and parent in printed:
+                        printed[parent] += msg["content"]["text"]
+                    busy_idle = busy_idle or (parent == busy and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle")
+                self.assertIn("late line", printed[asked_id])
+                self.assertNotIn("late line", printed[busy])
 
     def test_interrupting_a_cell_stops_the_pool_tasks_it_submitted(self):
         # The task notes its process id, then blocks for 10 minutes. Interrupting the cell must end
