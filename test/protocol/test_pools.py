@@ -34,6 +34,11 @@ class CellsTestCase(KernelTestCase):
         self.assertEqual(reply["content"]["status"], "ok", f"{code!r} failed: {errors}")
         return outputs
 
+    def make_thread_and_process_pool(self, name, max_workers):
+        """A cell that makes `name`: a ThreadPool and a ProcessPool, for checks both must pass."""
+        self.run_ok_in_cell('import { ProcessPool, ThreadPool } from "parlab";\n'
+                            f"const {name} = [new ThreadPool({{ maxWorkers: {max_workers} }}), new ProcessPool({{ maxWorkers: {max_workers} }})];", cell_id=name)
+
     def kernel_pid(self):
         return int(text_of(self.run_ok_in_cell("console.log(process.pid)")))
 
@@ -252,8 +257,7 @@ class PoolsInTheKernel(CellsTestCase):
     def test_what_cannot_be_sent_is_a_task_error_naming_it_and_the_pool_goes_on(self):
         # Like Python's PicklingError: no worker died, so no WorkerCrashError, no tinypool stack in
         # the cell, and a map's other chunks are not left waiting.
-        self.run_ok_in_cell('import { ProcessPool, ThreadPool } from "parlab";\n'
-                            "const senders = [new ThreadPool({ maxWorkers: 2 }), new ProcessPool({ maxWorkers: 2 })];", cell_id="senders")
+        self.make_thread_and_process_pool("senders", max_workers=2)
         outputs = self.run_ok_in_cell(
             "for (const pool of senders) {\n"
             "  const failures = await Promise.allSettled([\n"
@@ -314,8 +318,7 @@ class PoolsInTheKernel(CellsTestCase):
         # A thrown object shows as itself, an error keeps its code and cause, a closed pool says
         # so (not "died: Terminating worker thread"), a map's bad argument is named, and a map
         # rejected by close() and awaited in a later cell is no "unhandled rejection" meanwhile.
-        self.run_ok_in_cell('import { ProcessPool, ThreadPool } from "parlab";\n'
-                            "const tellers = [new ThreadPool({ maxWorkers: 1 }), new ProcessPool({ maxWorkers: 1 })];", cell_id="tellers")
+        self.make_thread_and_process_pool("tellers", max_workers=1)
         outputs = self.run_ok_in_cell(
             "const describe = (e: any) => `${e.name}: ${e.message.replace(/#\\d+/, '#n')}` + (e.code ? ` code=${e.code}` : '') + (e.cause ? ` cause=${e.cause.message}` : '');\n"
             "(globalThis as any).pending = [];\n"
@@ -329,8 +332,7 @@ class PoolsInTheKernel(CellsTestCase):
             "}\n"
             "await new Promise((r) => setTimeout(r, 300));\n", cell_id="telling")
         # Re-running the cell that made them closes both pools while a task runs and a map waits.
-        self.run_ok_in_cell('import { ProcessPool, ThreadPool } from "parlab";\n'
-                            "const tellers = [new ThreadPool({ maxWorkers: 1 }), new ProcessPool({ maxWorkers: 1 })];", cell_id="tellers")
+        self.make_thread_and_process_pool("tellers", max_workers=1)
         later = self.run_ok_in_cell("await new Promise((r) => setTimeout(r, 300));\n"
                                     "for (const p of (globalThis as any).pending) await p.catch((e: any) => console.log(describe(e)));")
         lines = text_of(outputs).splitlines()
