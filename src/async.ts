@@ -4,6 +4,7 @@
 import { now, type Span, type SpanRecorder } from "./measure/spans.js";
 import { currentLane, defaultRecorder, recordTask, recordTaskSync, recorderForLeaf } from "./measure/recorder.js";
 import { isThenable } from "./thenable.js";
+import { MAX_TIMER_MS } from "./timer-limit.js";
 
 /** What an aborted helper rejects with; `cause` is the signal's reason. */
 export class AbortError extends Error {
@@ -15,8 +16,6 @@ export function abortError(signal: AbortSignal): AbortError {
   return new AbortError("The operation was aborted", { cause: signal.reason });
 }
 
-// setTimeout turns longer delays into 1 ms (with only a warning), so sleep refuses them.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function checkMs(where: string, ms: number, max = Number.MAX_VALUE): void {
   if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || ms > max) {

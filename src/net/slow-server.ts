@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import type { SpanRecorder } from "../measure/spans.js";
 import { currentLane, defaultRecorder, recordTask } from "../measure/recorder.js";
 import { abortError } from "../async.js";
+import { MAX_TIMER_MS } from "../timer-limit.js";
 import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 
 export interface SlowServerOptions {
@@ -40,7 +41,7 @@ function check(option: string, value: unknown, max = Number.MAX_SAFE_INTEGER): v
 /** Starts the server; resolves once it listens. */
 export async function startSlowServer(options: SlowServerOptions): Promise<SlowServer> {
   const { latencyMs, bytes, port = 0 } = options ?? {};
-  check("latencyMs", latencyMs, 2 ** 31 - 1);
+  check("latencyMs", latencyMs, MAX_TIMER_MS);
   check("bytes", bytes, bufferLimits.MAX_LENGTH);
   if (!Number.isInteger(bytes)) throw new RangeError(`startSlowServer: option "bytes" must be an integer, got ${bytes}`);
   check("port", port, 65535);

@@ -6,6 +6,7 @@ import os from "node:os";
 import { inspect } from "node:util";
 import { Tinypool } from "tinypool";
 import { AbortError } from "../async.js";
+import { MAX_TIMER_MS } from "../timer-limit.js";
 import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 import type { SpanRecorder } from "../measure/spans.js";
 import { defaultRecorder } from "../measure/recorder.js";
@@ -360,13 +361,11 @@ function chunkSize(options: PoolMapOptions, items: number, workers: number): num
   return options.timeoutMs === undefined ? Math.max(1, Math.ceil(items / (4 * workers))) : 1;
 }
 
-// setTimeout's own limit; beyond it Node would fire at once.
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 function checkTimeout(timeoutMs: number | undefined): void {
   if (timeoutMs === undefined) return;
-  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
-    throw new RangeError(`timeoutMs must be a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`);
+  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_TIMER_MS)) {
+    throw new RangeError(`timeoutMs must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${String(timeoutMs)}`);
   }
 }
 

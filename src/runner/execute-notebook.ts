@@ -5,6 +5,7 @@ import type { KernelMessage } from "@jupyterlab/services";
 import type { KernelConnection } from "./kernel-connection.js";
 import { CellOutputs, DisplayRegistry } from "./outputs.js";
 import { sourceText, type CodeCell, type Notebook } from "./notebook.js";
+import { MAX_TIMER_MS } from "../timer-limit.js";
 
 export type NotebookStatus = "ok" | "failed" | "timeout" | "interrupted" | "kernel died" | "not saved";
 
@@ -39,8 +40,6 @@ export interface ExecuteResult {
   failure?: string;
 }
 
-/** The longest delay setTimeout takes. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How long an interrupted cell gets to finish before the run stops waiting for it. */
 const AFTER_INTERRUPT_MS = 10_000;
