@@ -1,6 +1,7 @@
 // Which cell is running "now", for any code: the cell's own statements, its timers, promise
 // continuations, worker threads and child-process pipes all carry the context they were created in.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { inspect } from "node:util";
 import type { KernelMessage } from "@jupyterlab/services";
 
 export interface CellContext {
@@ -15,6 +16,19 @@ export interface CellContext {
 }
 
 const storage = new AsyncLocalStorage<CellContext>();
+
+/**
+ * A context as it will be stored. Node keeps the store on every promise and timer made in it,
+ * where util.inspect shows it: a Timeout a cell displays shows `[cell In[3]]`, not the request,
+ * its session id and the cell's whole source.
+ */
+export function cellContext(fields: CellContext): CellContext {
+  return Object.defineProperty(fields, inspect.custom, { value: describeCell, enumerable: false });
+}
+
+function describeCell(this: CellContext): string {
+  return `[cell In[${this.executionCount}]]`;
+}
 let lastStarted: CellContext | undefined;
 
 export function runInCell<T>(context: CellContext, action: () => T): T {
@@ -29,7 +43,7 @@ export function runInCell<T>(context: CellContext, action: () => T): T {
  * goes to the cell that ran last.
  */
 export function runForRequest<T>(request: Pick<CellContext, "header" | "identities">, action: () => T): T {
-  const context = { ...request, executionCount: lastStarted?.executionCount ?? 0, allowStdin: false };
+  const context = cellContext({ header: request.header, identities: request.identities, executionCount: lastStarted?.executionCount ?? 0, allowStdin: false });
   return storage.run(context, action);
 }
 

@@ -12,13 +12,14 @@ import { Tracebacks, type ErrorContent } from "./tracebacks.js";
 import { History, type HistoryEntry, type HistoryQuery } from "./history.js";
 import { helpTarget } from "./help.js";
 import { CommRegistry } from "./comms.js";
-import { bindToCurrentCell, currentCell, InterruptError, runInCell, suspendForTermination, type CellContext } from "./cell-context.js";
+import { bindToCurrentCell, cellContext, currentCell, InterruptError, runInCell, suspendForTermination, type CellContext } from "./cell-context.js";
 import type { Frontend } from "./frontend.js";
 import { createDisplayApi, type DisplayApi } from "../runtime/display.js";
 import { ModuleLoader } from "../runtime/module-loader.js";
 import { setKernelHook } from "../runtime/kernel-hook.js";
 import { toMimeBundle, type MimeBundle } from "../runtime/mime.js";
 import { captureChildProcesses, killChildProcesses } from "../runtime/child-processes.js";
+import { showPromisesPlainly } from "../runtime/plain-promises.js";
 import { CellResources } from "../runtime/cell-resources.js";
 import type { CheckResult, CompletionResult, EmittedScript, InspectResult, IsCompleteResult } from "../checker/protocol.js";
 
@@ -152,7 +153,7 @@ export class Interpreter {
     const executionCount = this.#executionCount;
     // A silent request (a frontend's own query) is no notebook cell: it never replaces a cell's pools.
     const cellKey = request.silent ? undefined : request.cellId ?? request.code;
-    const cell: CellContext = { header: request.header, identities: request.identities, executionCount, allowStdin: request.allowStdin, cellKey };
+    const cell = cellContext({ header: request.header, identities: request.identities, executionCount, allowStdin: request.allowStdin, cellKey });
     const closing = cellKey === undefined ? undefined : this.#resources.closeCell(cellKey);
     if (closing) await closing;
     if (!request.silent) this.#frontend.publish(cell, "execute_input", { code: request.code, execution_count: executionCount });
@@ -366,6 +367,7 @@ export class Interpreter {
     process.exit = ((code?: unknown) => { throw new ProcessExit(code); }) as typeof process.exit;
     this.#streams.install();
     captureChildProcesses();
+    showPromisesPlainly();
     this.#catchBackgroundErrors();
   }
 

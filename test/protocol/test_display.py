@@ -4,7 +4,7 @@ as IOPUB messages a frontend receives."""
 import base64
 import unittest
 
-from harness import KernelTestCase, execute
+from harness import KernelTestCase, execute, text_of
 
 PNG = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]
 
@@ -28,6 +28,19 @@ class Display(KernelTestCase):
         self.assertEqual(kind, "display_data")
         self.assertEqual(content["data"], {"text/plain": "[ 1, 2, 3 ]"})
         self.assertIsInstance(content["metadata"], dict)
+
+    def test_a_promise_shows_as_in_node_not_with_the_kernels_bookkeeping(self):
+        # The forgotten `await`: it showed async ids and the cell's request, source and all.
+        [(_, pending)] = self.rich("async function later() { await new Promise(() => {}); }\nlater()")
+        self.assertEqual(pending["data"]["text/plain"], "Promise { <pending> }")
+        [(_, settled)] = self.rich("async function one() { return 1; }\none()")
+        self.assertEqual(settled["data"]["text/plain"], "Promise { 1 }")
+        reply, outputs = execute(self.kc, "console.log([Promise.resolve(3)])")
+        self.assertEqual(text_of(outputs), "[ Promise { 3 } ]\n")
+        # Anything else that carries the cell's context names the cell, not its request.
+        [(_, resource)] = self.rich('import { AsyncResource } from "node:async_hooks";\nnew AsyncResource("probe")')
+        self.assertIn("[cell In[", resource["data"]["text/plain"])
+        self.assertNotIn("msg_id", resource["data"]["text/plain"])
 
     def test_mime_bundle_is_sent_as_is(self):
         [(kind, content)] = self.rich('display({ "text/html": "<b>bold</b>", "text/plain": "bold" }, { metadata: { note: 1 } })')
