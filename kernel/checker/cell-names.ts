@@ -8,6 +8,8 @@ export interface CellNames {
   exported: Set<string>;
   /** `declare global` / `declare module`: the cell changes types beyond its own names. */
   augments: boolean;
+  /** Every name the cell mentions (a superset of those it uses from earlier cells). */
+  mentioned: Set<string>;
 }
 
 export function collectCellNames(source: ts.SourceFile): CellNames {
@@ -40,7 +42,17 @@ export function collectCellNames(source: ts.SourceFile): CellNames {
       add(statement.name.text, isExported);
     }
   }
-  return { declared, exported, augments };
+  return { declared, exported, augments, mentioned: mentionedNames(source) };
+}
+
+function mentionedNames(source: ts.SourceFile): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) found.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
 }
 
 function bindingNames(name: ts.BindingName, visit: (name: string) => void): void {

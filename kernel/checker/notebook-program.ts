@@ -120,7 +120,9 @@ export class NotebookProgram {
     this.#noticeEditedFiles();
     const source = ts.createSourceFile(PENDING, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
     const names = collectCellNames(source);
-    const stitching = this.#stitching(names.declared, names.exported);
+    // Only what the cell mentions: a module that imported every name in scope kept every earlier
+    // module reachable, so none ever left the program (1.4 GB after 2,000 cells).
+    const stitching = this.#stitching(names.declared, names.exported, names.mentioned);
     const text = code + stitching.text;
     const rerun = this.#committed.get(text);
     if (rerun) {
@@ -287,11 +289,14 @@ export class NotebookProgram {
     return { module, liveModules: [...this.#modules.keys()].filter((cell) => !this.#unreachable.has(cell)) };
   }
 
-  /** The imports from earlier cells and the exports for later ones, appended after the cell. */
-  #stitching(declared: Set<string>, exported: Set<string>): { text: string; importsFrom: number[] } {
+  /**
+   * The imports from earlier cells and the exports for later ones, appended after the cell. A
+   * cell's check needs only the names it `mentions`; completion offers every name in scope.
+   */
+  #stitching(declared: Set<string>, exported: Set<string>, mentions?: Set<string>): { text: string; importsFrom: number[] } {
     const byCell = new Map<number, string[]>();
     for (const [name, cell] of this.#scope) {
-      if (declared.has(name)) continue;
+      if (declared.has(name) || (mentions && !mentions.has(name))) continue;
       byCell.set(cell, [...(byCell.get(cell) ?? []), name]);
     }
     // Only `import`/`export` lines follow the cell: neither can continue its last expression, so
