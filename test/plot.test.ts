@@ -279,7 +279,9 @@ test("the declarations a notebook's type check reads for the plots never reach v
 
 test("a spec vega-lite rejects comes back as an error, and the renderer keeps working", () => {
   assert.throws(() => renderChart({ mark: "no such mark", data: { values: [] } }), /^Error: plot: rendering the PNG failed: ./);
-  assert.throws(() => timelinePlot(SPANS).png(0), /scale must be a positive number, got 0/);
+  assert.throws(() => timelinePlot(SPANS).png(0), /scale must be a positive number up to 8, got 0/);
+  // At 100 times its size, a chart's pixels took gigabytes and ended the kernel.
+  assert.throws(() => timelinePlot(SPANS).png(100), /scale must be a positive number up to 8, got 100/);
   assert.ok(decodePng(timelinePlot(SPANS).png()).width > 0);
 });
 

@@ -44,10 +44,17 @@ export interface Rendered {
 const START_TIMEOUT_MS = 10_000;
 /** The first render loads vega in about a second; a stuck worker must not hang the kernel. */
 const RENDER_TIMEOUT_MS = 60_000;
+/**
+ * 8 times a chart's size is sharper than any screen needs. At 100 times, a chart's pixels alone
+ * took gigabytes, and the kernel went down with them.
+ */
+const MAX_SCALE = 8;
 
 interface Renderer {
   worker: Worker;
   port: MessagePort;
+  /** Set while a render is waited for: still set at the next render, the wait was interrupted. */
+  waiting?: number;
   /** Why the thread stopped, once it has: reported by the next render that fails. */
   failure?: Error;
 }
@@ -87,12 +94,19 @@ function start(): Renderer {
 
 /** Renders at `scale` times the spec's size (2 gives sharp text on high-density screens). */
 export function renderChart(spec: VegaLiteSpec, scale = 1): Rendered {
-  if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`png: scale must be a positive number, got ${scale}`);
+  if (!(scale > 0 && scale <= MAX_SCALE)) throw new Error(`png: scale must be a positive number up to ${MAX_SCALE}, got ${scale}`);
+  // An interrupted render is still running, and this one would wait behind it: start afresh.
+  if (renderer?.waiting !== undefined) {
+    void renderer.worker.terminate();
+    renderer = undefined;
+  }
   const current = (renderer ??= start());
   const id = ++lastId;
   const done = new Int32Array(new SharedArrayBuffer(4));
   current.port.postMessage({ id, spec, scale, done } satisfies RenderRequest);
+  current.waiting = id;
   if (Atomics.wait(done, 0, 0, RENDER_TIMEOUT_MS) === "timed-out") fail(current, `rendering the PNG took over ${RENDER_TIMEOUT_MS / 1000} s; the renderer was stopped`);
+  current.waiting = undefined;
   if (Atomics.load(done, 0) === DIED) fail(current, "the PNG renderer thread stopped while rendering");
   let reply: RenderReply | undefined;
   for (let received; !reply && (received = receiveMessageOnPort(current.port)); ) {

@@ -84,6 +84,14 @@ class InterruptCases:
     def test_display_that_never_ends(self):
         self.interrupt_case(CASES["display_that_never_ends"])
 
+    def test_png_render_and_the_next_plot(self):
+        # The cell waits for the renderer thread; the next plot must not wait behind the stopped render.
+        self.interrupt_case('import { timelinePlot } from "parlab";\n'
+                            'const crowded = Array.from({ length: 400 }, (_, i) => ({ task: `t${i}`, lane: `thread ${i % 40}`, laneKind: "thread" as const, start: i, end: i + 50 }));\n'
+                            "timelinePlot(crowded).png(8).length")
+        reply, outputs = execute(self.kc, 'import { barChart } from "parlab";\nbarChart([{ label: "after", seconds: 1 }]).png().length > 0')
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["true"])
+
     def test_command_that_blocks(self):
         # execSync blocks the main thread in native code, where V8 cannot stop it: the command is
         # stopped instead. In signal mode Jupyter's SIGINT reaches it through the process group,
