@@ -287,6 +287,17 @@ test("a spec vega-lite rejects comes back as an error, and the renderer keeps wo
 
 // ---- timeline -----------------------------------------------------------------------------------
 
+test("timeline PNG: every lane is labelled, also with 17 lanes; a long title is cut, not the chart", () => {
+  const crowded = [{ task: "main", lane: "main loop", laneKind: "loop" as const, start: 0, end: 100 },
+    ...Array.from({ length: 16 }, (_, i) => ({ task: `task ${i}`, lane: `thread ${i + 2}`, laneKind: "thread" as const, start: i * 3, end: i * 3 + 50 }))];
+  const labelsDrawn = (svg: string) => new Set([...svg.matchAll(/>(thread \d+|main loop)</g)].map((match) => match[1])).size;
+  // vega used to thin the labels to its default tick count: every other lane had none.
+  assert.equal(labelsDrawn(renderChart(timelinePlot(crowded).spec).svg), 17);
+  const titled = renderChart(timelinePlot(crowded, { title: "T".repeat(300) }).spec).svg;
+  assert.ok(titled.includes("…"), "the title is cut short");
+  assert.equal(labelsDrawn(titled), 17);
+});
+
 test("timeline: one horizontal bar per span, based at its start and as long as it ran", () => {
   const plot = timelinePlot(SPANS);
   const traces = barTraces(plot);

@@ -15,7 +15,8 @@ const CONFIG: Config = {
   aria: false,
   padding: 14,
   view: { stroke: null },
-  title: { fontSize: TITLE_SIZE, color: INK, anchor: "middle", offset: 12 },
+  // A title is cut short with "…" at the chart's width: an unlimited one squeezed the chart to nothing.
+  title: { fontSize: TITLE_SIZE, color: INK, anchor: "middle", offset: 12, limit: DEFAULT_WIDTH },
   axis: { labelFontSize: FONT_SIZE, labelColor: MUTED, titleFontSize: FONT_SIZE, titleFontWeight: "normal", titleColor: INK, gridColor: GRID, domainColor: AXIS, tickColor: AXIS },
   legend: { orient: "top", labelFontSize: FONT_SIZE, labelColor: INK, labelLimit: 400, symbolSize: 140 },
 };

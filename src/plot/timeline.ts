@@ -124,8 +124,9 @@ function renderSpec(lanes: readonly Lane[], bars: readonly Bar[], last: number, 
             type: "quantitative",
             scale: { domain: [0, lanes.length], reverse: true, nice: false, zero: false },
             axis: { title: null, values: lanes.map((_, i) => i + 0.5), labelExpr: "laneNames[floor(datum.value)]",
-              // vega hides "overlapping" labels by default, and lanes 36 px apart counted as overlapping.
-              labelOverlap: false, labelColor: INK, labelLimit: 200, labelPadding: 8, ticks: false, domain: false, grid: false },
+              // vega hides "overlapping" labels by default, and lanes 36 px apart counted as overlapping;
+              // and it thins explicit values to its default tick count (one per 40 px or so).
+              labelOverlap: false, tickCount: lanes.length, labelColor: INK, labelLimit: 200, labelPadding: 8, ticks: false, domain: false, grid: false },
           },
           y2: { field: "bottom" },
         },
