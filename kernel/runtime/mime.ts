@@ -33,12 +33,26 @@ export function normalizeBundle(bundle: MimeBundle): MimeBundle {
   const out: MimeBundle = {};
   for (const [mime, data] of Object.entries(bundle)) {
     if (data instanceof Uint8Array) out[mime] = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
-    else if (isJsonMime(mime) || typeof data === "string") out[mime] = data;
+    else if (typeof data === "string") out[mime] = data;
+    else if (isJsonMime(mime)) out[mime] = sendableJson(`mime bundle: "${mime}"`, data);
     // The notebook format's multiline form: lines that keep their "\n", joined as nbformat reads them.
     else if (Array.isArray(data) && data.every((line) => typeof line === "string")) out[mime] = data.join("");
     else throw new TypeError(`mime bundle: "${mime}" must be a string or bytes, not ${describeType(data)} (only JSON types such as application/json take other values)`);
   }
   return out;
+}
+
+/**
+ * The value, if the message can carry it. Found out only when the message is written, a circular
+ * object or a BigInt failed far from the cell's line, and from a timer, outside the cell.
+ */
+export function sendableJson<T>(what: string, value: T): T {
+  try {
+    JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(`${what} cannot be sent as JSON: ${(error as Error).message}`);
+  }
+  return value;
 }
 
 function isJsonMime(mime: string): boolean {

@@ -66,6 +66,11 @@ class Display(KernelTestCase):
             'display({ "text/html": 5 } as any)': '"text/html" must be a string or bytes, not a number',
             'display({ "text/plain": "shown" }, { displayId: 5 as any })': "displayId must be a non-empty string, not 5",
             '({ [Symbol.for("Jupyter.display")]() { return { "text/html": { tag: "b" } } } })': '"text/html" must be a string or bytes, not an object',
+            # Found out only when the message was written, these failed far from the cell's line.
+            'const loop: any = {};\nloop.self = loop;\ndisplay({ "application/json": loop })': '"application/json" cannot be sent as JSON: Converting circular structure',
+            'display({ "application/json": { big: 10n } })': '"application/json" cannot be sent as JSON: Do not know how to serialize a BigInt',
+            'display("x", { metadata: { big: 10n } })': "options.metadata cannot be sent as JSON",
+            "display(1, null as any)": "options must be an object",
         }
         for code, message in cases.items():
             with self.subTest(code=code):
