@@ -1,5 +1,6 @@
 // parlab: what notebooks import. The concurrency helpers and timing plots build on this module;
 // for now it offers the kernel's display API as typed imports.
+import { isMainThread } from "node:worker_threads";
 import { kernelHook } from "../kernel/runtime/kernel-hook.js";
 import type { DisplayOptions } from "../kernel/runtime/display.js";
 
@@ -7,8 +8,10 @@ export type { DisplayOptions };
 
 function hook() {
   const kernel = kernelHook();
-  if (!kernel) throw new Error("parlab: display needs a running parlab kernel");
-  return kernel;
+  if (kernel) return kernel;
+  // A pool's worker has no kernel of its own; what it prints reaches the cell, rich output not.
+  if (!isMainThread || process.send) throw new Error("parlab: display works in the notebook's own thread, not in a pool's worker: return the value, and display it in the cell");
+  throw new Error("parlab: display needs a running parlab kernel");
 }
 
 /** Shows a value, or a mime bundle such as `{ "text/html": "<b>hi</b>" }`, in the cell's output. */

@@ -141,6 +141,11 @@ class PoolsInTheKernel(CellsTestCase):
                 self.assertIn("late line", printed[asked_id])
                 self.assertNotIn("late line", printed[busy])
 
+    def test_display_in_a_worker_says_where_display_works(self):
+        reply, _ = self.run_in_cell('import { Thread, ProcessPool } from "parlab";\n'
+                                    "await new Thread(() => { require('parlab').display('x'); }, []).start().join();")
+        self.assertIn("display works in the notebook's own thread, not in a pool's worker", reply["content"]["evalue"])
+
     def test_interrupting_a_cell_stops_the_pool_tasks_it_submitted(self):
         # The task notes its process id, then blocks for 10 minutes. Interrupting the cell must end
         # that process (as Ctrl-C ends a multiprocessing pool's children), and the pool then runs
