@@ -4,6 +4,7 @@
 import { Worker } from "node:worker_threads";
 import { sendThreadOutputToLog } from "../log.js";
 import type { CheckerConfig, CheckerMethods, CheckerRequest, CheckerResponse, CheckerThreadData, CheckResult } from "../checker/protocol.js";
+import { KernelPromise } from "../intrinsics.js";
 
 type Method = keyof CheckerMethods;
 type Waiter = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -29,7 +30,7 @@ class CheckerThread {
       workerData: data, stdout: true, stderr: true, resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     sendThreadOutputToLog(this.worker);
-    this.ready = new Promise((resolve, reject) => {
+    this.ready = new KernelPromise((resolve, reject) => {
       this.pending.set(0, { resolve: () => resolve(), reject });
     });
     this.ready.catch(() => undefined);
@@ -136,7 +137,7 @@ export class CheckerClient {
 
   #send<M extends Method>(thread: CheckerThread, method: M, params: Parameters<CheckerMethods[M]>[0]): Promise<ReturnType<CheckerMethods[M]>> {
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
+    return new KernelPromise((resolve, reject) => {
       thread.send(id, { id, method, params } as CheckerRequest, { resolve: resolve as (value: unknown) => void, reject });
     });
   }

@@ -7,6 +7,7 @@ import { Session } from "node:inspector";
 import vm from "node:vm";
 import type { ScriptMode } from "../checker/protocol.js";
 import { RecentMap } from "../recent-map.js";
+import { KernelPromise } from "../intrinsics.js";
 
 export type Evaluation =
   | { ok: true }
@@ -41,7 +42,7 @@ export class Evaluator {
    * end every caller of a script run synchronously, and with them the kernel's handling of the cell.
    */
   #runScript(js: string, scriptName: string): Promise<Evaluation> {
-    return Promise.resolve().then(() => {
+    return KernelPromise.resolve().then(() => {
       const script = this.#compile(js, scriptName);
       // V8 rejects what TypeScript let through (a duplicate __proto__, say): REPL mode reports it
       // exactly as it reports every other cell's syntax error.
@@ -69,7 +70,7 @@ export class Evaluator {
   }
 
   #runInReplMode(js: string, scriptName: string): Promise<Evaluation> {
-    return new Promise((resolve) => {
+    return new KernelPromise((resolve) => {
       this.#session.post("Runtime.evaluate", {
         expression: `${js}\n//# sourceURL=${scriptName}`,
         replMode: true,

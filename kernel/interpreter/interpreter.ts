@@ -25,6 +25,7 @@ import type { CheckResult, CompletionResult, EmittedScript, InspectResult, IsCom
 
 import { KERNEL_ROOT } from "./checker-config.js";
 import { RecentMap } from "../recent-map.js";
+import { KernelPromise } from "../intrinsics.js";
 
 export interface InterpreterOptions {
   notebookDir: string;
@@ -125,7 +126,7 @@ export class Interpreter {
     const { executionCount } = cell;
 
     let interrupt!: () => void;
-    const interrupted = new Promise<never>((_, reject) => { interrupt = () => reject(new InterruptError()); });
+    const interrupted = new KernelPromise<never>((_, reject) => { interrupt = () => reject(new InterruptError()); });
     interrupted.catch(() => undefined);
     const running: Running = { cell, interrupt, showsValue: !silent };
     this.#running = running;
@@ -245,7 +246,7 @@ export class Interpreter {
 
   async #run(checking: Promise<CheckResult | { failed: Error }>, script: number, code: string, cell: CellContext, interrupted: Promise<never>, label: string): Promise<ErrorContent | undefined> {
     try {
-      const checked = await Promise.race([checking, interrupted]);
+      const checked = await KernelPromise.race([checking, interrupted]);
       // The checker itself failed (it restarts for the next cell, or says why it cannot): this
       // cell's error, not the kernel's.
       if ("failed" in checked) return this.#tracebacks.fromCheckerFailure(checked.failed);
@@ -260,7 +261,7 @@ export class Interpreter {
   async #evaluate(script: number, emitted: EmittedScript, source: string, label: string, cell: CellContext, interrupted: Promise<never>): Promise<ErrorContent | undefined> {
     const scriptName = `parlab-cell-${emitted.mode === "script" ? this.#scriptNumber(source, emitted.js, script) : script}.js`;
     this.#tracebacks.register(scriptName, label, source, emitted.sourceMap);
-    const evaluation = await Promise.race([runInCell(cell, () => this.#evaluator.evaluate(emitted.js, scriptName, emitted.mode)), interrupted]);
+    const evaluation = await KernelPromise.race([runInCell(cell, () => this.#evaluator.evaluate(emitted.js, scriptName, emitted.mode)), interrupted]);
     if (evaluation.ok) return undefined;
     if ("terminated" in evaluation) return this.#tracebacks.fromThrown(new InterruptError());
     return this.#tracebacks.fromThrown(evaluation.thrown);
@@ -319,8 +320,8 @@ export class Interpreter {
     };
     const input = (prompt = "", options: { password?: boolean } = {}) => {
       const cell = currentCell();
-      if (!cell) return Promise.reject(new Error("input() can only be used while a cell runs"));
-      if (!cell.allowStdin) return Promise.reject(new Error("input(): this frontend does not accept input (the request said allow_stdin: false)"));
+      if (!cell) return KernelPromise.reject(new Error("input() can only be used while a cell runs"));
+      if (!cell.allowStdin) return KernelPromise.reject(new Error("input(): this frontend does not accept input (the request said allow_stdin: false)"));
       // An interrupt ends the wait, as KeyboardInterrupt ends input() in IPython.
       const stop = new AbortController();
       const unwatch = this.#onInterrupt(() => stop.abort(new InterruptError("input() was waiting for an answer")));

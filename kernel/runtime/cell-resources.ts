@@ -2,6 +2,8 @@
 // the cell again and its new pool replaces the old one, which nothing can reach any more: Python
 // would collect it, and its workers would end. Here the old run's resources are closed before the
 // new run starts, so re-running a cell fifty times leaves what one run leaves.
+import { KernelPromise } from "../intrinsics.js";
+
 export interface Closable {
   /** `reason` says why the kernel closes it, for errors from later use. */
   close(reason?: string): unknown;
@@ -46,8 +48,8 @@ export class CellResources {
 async function closeAll(resources: Closable[], reason: string): Promise<void> {
   if (resources.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
-  const closing = Promise.allSettled(resources.map(async (resource) => resource.close(reason)));
-  const waited = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); });
-  await Promise.race([closing, waited]);
+  const closing = KernelPromise.allSettled(resources.map(async (resource) => resource.close(reason)));
+  const waited = new KernelPromise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); });
+  await KernelPromise.race([closing, waited]);
   clearTimeout(timer);
 }

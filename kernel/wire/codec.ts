@@ -4,6 +4,17 @@ import type { Signer } from "./signer.js";
 
 export const DELIMITER = Buffer.from("<IDS|MSG>");
 
+// Cells run in this realm and may replace a built-in (`Array.prototype.map`, `JSON.stringify`).
+// Every reply goes out through here, the one reporting that mistake included, so this code keeps
+// the originals and plain loops: it used to fail with them, and the kernel fell silent.
+const { parse: parseJson, stringify: toJson } = JSON;
+
+function part<T>(items: readonly T[], start: number, end = items.length): T[] {
+  const taken: T[] = [];
+  for (let i = start; i < end; i++) taken[taken.length] = items[i]!;
+  return taken;
+}
+
 export type JSONObject = Record<string, unknown>;
 
 /** A message as the kernel handles it: JSON parts parsed, routing identities kept for the reply. */
@@ -21,15 +32,19 @@ export type DecodeResult =
   | { ok: false; reason: string };
 
 export function decode(frames: readonly Buffer[], signer: Signer): DecodeResult {
-  const split = frames.findIndex((frame) => frame.equals(DELIMITER));
+  let split = -1;
+  for (let i = 0; i < frames.length && split < 0; i++) if (frames[i]!.equals(DELIMITER)) split = i;
   if (split < 0) return { ok: false, reason: "no <IDS|MSG> delimiter" };
   if (frames.length < split + 6) return { ok: false, reason: `expected 5 frames after the delimiter, got ${frames.length - split - 1}` };
-  const [signature, ...parts] = frames.slice(split + 1);
-  const signed = parts.slice(0, 4);
-  if (!signer.verify(signature!, signed)) return { ok: false, reason: "bad or missing signature" };
+  const signature = frames[split + 1]!;
+  const signed = part(frames, split + 2, split + 6);
+  if (!signer.verify(signature, signed)) return { ok: false, reason: "bad or missing signature" };
   let header: unknown, parent: unknown, metadata: unknown, content: unknown;
   try {
-    [header, parent, metadata, content] = signed.map((frame) => JSON.parse(frame.toString("utf8")));
+    header = parseJson(signed[0]!.toString("utf8"));
+    parent = parseJson(signed[1]!.toString("utf8"));
+    metadata = parseJson(signed[2]!.toString("utf8"));
+    content = parseJson(signed[3]!.toString("utf8"));
   } catch (error) {
     return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
   }
@@ -42,12 +57,12 @@ export function decode(frames: readonly Buffer[], signer: Signer): DecodeResult 
   return {
     ok: true,
     message: {
-      identities: frames.slice(0, split),
+      identities: part(frames, 0, split),
       header: header as unknown as KernelMessage.IHeader,
       parent_header: parent,
       metadata,
       content,
-      buffers: parts.slice(4),
+      buffers: part(frames, split + 6),
     },
   };
 }
@@ -64,9 +79,13 @@ export type Frame = Buffer | string;
  * send, a wake-up of this thread for every message.
  */
 export function encode(message: OutgoingMessage, signer: Signer): Frame[] {
-  const signed = [message.header, message.parent_header, message.metadata, message.content].map((part) => JSON.stringify(part));
-  const buffers = (message.buffers ?? []).map(asBuffer);
-  return [...message.identities, DELIMITER, signer.sign(signed), ...signed, ...buffers];
+  const signed = [toJson(message.header), toJson(message.parent_header), toJson(message.metadata), toJson(message.content)];
+  const frames: Frame[] = part(message.identities, 0);
+  frames[frames.length] = DELIMITER;
+  frames[frames.length] = signer.sign(signed);
+  for (const json of signed) frames[frames.length] = json;
+  for (const bytes of message.buffers ?? []) frames[frames.length] = asBuffer(bytes);
+  return frames;
 }
 
 /**

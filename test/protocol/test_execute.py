@@ -207,6 +207,23 @@ class Errors(KernelTestCase):
         self.assertEqual(result_of(outputs), "'alive'")
 
 
+class ReplacedBuiltIns(KernelTestCase):
+    def test_a_cell_that_replaces_a_built_in_the_kernel_uses_fails_nothing_else(self):
+        # The kernel's code shares the cells' realm: replacing Array.prototype.map or
+        # JSON.stringify made it fall silent for good, and replacing Promise failed every later
+        # cell, the one putting it back included.
+        self.run_ok("const originals = { map: Array.prototype.map, stringify: JSON.stringify, Promise };")
+        for broken, name in [("(Array.prototype as any).map = () => { throw new Error('no map'); };", "map"),
+                             ("JSON.stringify = () => { throw new Error('no stringify'); };", "stringify"),
+                             ("(globalThis as any).Promise = function () { throw new Error('no promises'); };", "Promise")]:
+            with self.subTest(name):
+                self.run_ok(broken)
+                reply, outputs = execute(self.kc, "40 + 2", timeout=30)
+                self.assertEqual((reply["content"]["status"], result_of(outputs)), ("ok", "42"))
+                self.run_ok("Object.assign(globalThis, { Promise: originals.Promise }); Array.prototype.map = originals.map; JSON.stringify = originals.stringify;")
+        self.assertEqual(result_of(self.run_ok("await new Promise((r) => setTimeout(r, 1)); [1, 2].map((n) => n * 2)")[1]), "[ 2, 4 ]")
+
+
 class ReRunning(KernelTestCase):
     DECLARATIONS = """const c1 = 1;
 let l1 = 'a';
