@@ -156,3 +156,21 @@ test("a checker thread that dies is replaced by one that knows every name in sco
     client.close();
   }
 });
+
+test("a cell's check takes in only the earlier cells it imports, so an edited cell keeps the last program's structure", () => {
+  const program = new NotebookProgram(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
+  program.warm();
+  for (const [cell, code] of ["const a = 1;", "const b = 2;", "interface Unused { c: number }", "declare global { var shared: string }"].entries()) {
+    assert.equal(program.check(code, cell + 1).ok, true, code);
+  }
+  // The module of `a`, and the one that augments globals; not those of `b` and `Unused`.
+  assert.equal(program.check("const next = a + 1;", 5).ok, true);
+  assert.equal(program.modulesLastChecked, 2);
+  // Edited and run again: the same imports, the same modules.
+  assert.equal(program.check("const next = a + 2; // edited", 6).ok, true);
+  assert.equal(program.modulesLastChecked, 2);
+  // Modules left out of a program still count for the cells that import them.
+  assert.equal(program.check("const sum: number = a + b + next; const text: string = shared; const u: Unused = { c: 3 };", 7).ok, true);
+  assert.equal(program.modulesLastChecked, 5);
+  assert.equal(program.check("const wrong: string = b;", 8).ok, false);
+});

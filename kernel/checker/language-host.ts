@@ -6,7 +6,7 @@ import { CELL_MODULE_PREFIX } from "./cell-transform.js";
 import { currentStamp, isLocalPath } from "../local-files.js";
 
 export class LanguageHost implements ts.LanguageServiceHost {
-  readonly #virtual = new Map<string, { text: string; version: number; snapshot: ts.IScriptSnapshot }>();
+  readonly #virtual = new Map<string, { text: string; version: number; snapshot: ts.IScriptSnapshot; root: boolean }>();
   // Installed declaration files do not change during a session; reading them again on every
   // check is what made each check cost ~15 ms. The notebook's own files are stamped, and read
   // again once refreshLocalFiles() finds them changed.
@@ -30,13 +30,21 @@ export class LanguageHost implements ts.LanguageServiceHost {
 
   getModuleResolutionCache = () => this.#resolutionCache;
 
-  set(fileName: string, text: string): void {
+  /**
+   * `root`: the file is in every program. Other in-memory files join a program only when one of
+   * its files imports them, so the set of roots stays the same from one check to the next, and
+   * TypeScript can keep the last program's structure instead of walking every file again.
+   */
+  set(fileName: string, text: string, { root }: { root: boolean }): void {
     const existing = this.#virtual.get(fileName);
-    if (existing?.text === text) return;
+    if (existing?.text === text) {
+      if (existing.root !== root) { existing.root = root; this.#projectVersion++; }
+      return;
+    }
     // A version never repeats, not even for a file deleted and made again: TypeScript's document
     // registry may still hold the file it had under that name.
     this.#projectVersion++;
-    this.#virtual.set(fileName, { text, version: this.#projectVersion, snapshot: ts.ScriptSnapshot.fromString(text) });
+    this.#virtual.set(fileName, { text, version: this.#projectVersion, snapshot: ts.ScriptSnapshot.fromString(text), root });
   }
 
   delete(fileName: string): void {
@@ -74,7 +82,7 @@ export class LanguageHost implements ts.LanguageServiceHost {
   });
 
   getProjectVersion = () => String(this.#projectVersion);
-  getScriptFileNames = () => [...this.rootFiles, ...this.#virtual.keys()];
+  getScriptFileNames = () => [...this.rootFiles, ...[...this.#virtual].filter(([, file]) => file.root).map(([fileName]) => fileName)];
   getScriptVersion = (fileName: string) => {
     const file = this.#virtual.get(fileName);
     if (file) return String(file.version);
