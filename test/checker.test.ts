@@ -9,6 +9,7 @@ import ts from "#typescript";
 import { NotebookProgram } from "../kernel/checker/notebook-program.js";
 import { checkerConfig } from "../kernel/interpreter/checker-config.js";
 import { CheckerClient } from "../kernel/interpreter/checker-client.js";
+import { textChange } from "../kernel/checker/edit-snapshot.js";
 
 test("the idle warm-up cell checks without errors, and leaves the cell scope as it was", () => {
   const program = new NotebookProgram(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
@@ -173,4 +174,33 @@ test("a cell's check takes in only the earlier cells it imports, so an edited ce
   assert.equal(program.check("const sum: number = a + b + next; const text: string = shared; const u: Unused = { c: 3 };", 7).ok, true);
   assert.equal(program.modulesLastChecked, 5);
   assert.equal(program.check("const wrong: string = b;", 8).ok, false);
+});
+
+test("an edit's change range, applied to the text before, gives the text after", () => {
+  const cases: [string, string][] = [
+    ["", ""], ["", "let a = 1;"], ["let a = 1;", ""], ["let a = 1;", "let a = 1;"],
+    ["let a = 1;\n// edit 1\n", "let a = 1;\n// edit 12\n"], ["aaa", "aa"], ["aa", "aaa"], ["abcabc", "abc"],
+    ["const x = 1;\nconst y = 2;", "const x = 1;\nconst z = 3;\nconst y = 2;"], ["𝒳 = 1", "𝒴 = 1"],
+  ];
+  for (const [before, after] of cases) {
+    const { span, newLength } = textChange(before, after);
+    assert.equal(before.slice(0, span.start) + after.slice(span.start, span.start + newLength) + before.slice(span.start + span.length), after, `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    assert.ok(span.start + span.length <= before.length && span.start + newLength <= after.length);
+  }
+});
+
+test("cells parsed one from another still declare and use what their own text says", () => {
+  const program = new NotebookProgram(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
+  program.warm();
+  const cells = [
+    "let total = 1;",
+    "let totals = 1;", // one letter more: the edit keeps almost every node
+    "const label: string = `${totals}`;\nfunction twice(n: number) { return n * 2; }",
+    "const label: string = `${totals}`;\nfunction twice(n: string) { return n + n; }", // an edited signature
+    "twice(label);",
+  ];
+  cells.forEach((code, i) => assert.equal(program.check(code, i + 1).ok, true, code));
+  const wrong = program.check("twice(total);", 6);
+  assert.equal(wrong.ok, false);
+  assert.match(wrong.ok ? "" : wrong.diagnostics[0]!.message, /'number' is not assignable to parameter of type 'string'/);
 });

@@ -3,6 +3,7 @@ import ts from "#typescript";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { CELL_MODULE_PREFIX } from "./cell-transform.js";
+import { EditSnapshot } from "./edit-snapshot.js";
 import { currentStamp, isLocalPath } from "../local-files.js";
 
 export class LanguageHost implements ts.LanguageServiceHost {
@@ -44,7 +45,7 @@ export class LanguageHost implements ts.LanguageServiceHost {
     // A version never repeats, not even for a file deleted and made again: TypeScript's document
     // registry may still hold the file it had under that name.
     this.#projectVersion++;
-    this.#virtual.set(fileName, { text, version: this.#projectVersion, snapshot: ts.ScriptSnapshot.fromString(text), root });
+    this.#virtual.set(fileName, { text, version: this.#projectVersion, snapshot: new EditSnapshot(text), root });
   }
 
   delete(fileName: string): void {

@@ -10,6 +10,7 @@ import { RecentMap } from "../recent-map.js";
 import { collectCellNames, type CellNames } from "./cell-names.js";
 import { Documentation, JSDOC_PARSING } from "./documentation.js";
 import { LanguageHost } from "./language-host.js";
+import { textChange } from "./edit-snapshot.js";
 import { WARM_UP_CELL } from "./warm-up-cell.js";
 import type { CellDiagnostic, CheckerConfig, CheckResult, CompletionResult, EmittedScript, InspectResult, ScopeChange, ScriptMode } from "./protocol.js";
 
@@ -47,6 +48,7 @@ export class NotebookProgram {
   readonly #nodeTypesFile: string;
   #nodeTypesLoaded = false;
   #modulesLastChecked = 0;
+  #lastParsed: ts.SourceFile | undefined;
   readonly #realmGlobals: ReadonlySet<string>;
 
   constructor(config: CheckerConfig) {
@@ -118,7 +120,7 @@ export class NotebookProgram {
 
   check(code: string, cell: number): CheckResult {
     this.#noticeEditedFiles();
-    const source = ts.createSourceFile(PENDING, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+    const source = this.#parseCell(code);
     const names = collectCellNames(source);
     // Only what the cell mentions: a module that imported every name in scope kept every earlier
     // module reachable, so none ever left the program (1.4 GB after 2,000 cells).
@@ -216,7 +218,7 @@ export class NotebookProgram {
   }
 
   #prepareScratch(code: string): string {
-    const source = ts.createSourceFile(PENDING, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+    const source = this.#parseCell(code);
     const names = collectCellNames(source);
     // The ";" ends an unfinished expression: `point.` must not run on into the stitched imports as `point.import`.
     return this.#setPending(`${code}\n;${this.#stitching(names.declared, names.exported).text}`);
@@ -246,7 +248,6 @@ export class NotebookProgram {
   #commit(cell: number, text: string, names: CellNames, importsFrom: number[]): void {
     // Only a module that augments globals is in every program; the others join those that import them.
     this.#host.set(this.#modulePath(cell), text, { root: names.augments });
-    this.#setPending("");
     for (const name of names.declared) this.#scope.set(name, cell);
     this.#modules.set(cell, { importsFrom, augments: names.augments });
     this.#dropUnreachableModules();
@@ -311,6 +312,21 @@ export class NotebookProgram {
     const toExport = [...declared].filter((name) => !exported.has(name));
     if (toExport.length > 0) text += `\nexport { ${toExport.join(", ")} };`;
     return { text: text + "\n", importsFrom: [...byCell.keys()] };
+  }
+
+  /**
+   * The cell alone, for its names. Parsed incrementally from the last cell parsed: a cell edited
+   * and run again is mostly the same nodes (TypeScript then no longer uses the last tree).
+   */
+  #parseCell(code: string): ts.SourceFile {
+    const last = this.#lastParsed;
+    // An update uses the last tree up, even one that fails: the next cell is then parsed afresh.
+    this.#lastParsed = undefined;
+    const source = last
+      ? ts.updateSourceFile(last, code, textChange(last.text, code))
+      : ts.createSourceFile(PENDING, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+    this.#lastParsed = source;
+    return source;
   }
 
   /** The one file cells are checked in, completion and inspection work in; returns its path. */
