@@ -11,7 +11,7 @@ const port = parentPort!;
 const program = new NotebookProgram((workerData as CheckerThreadData).config);
 
 const methods: CheckerMethods = {
-  check: ({ code, cell }) => program.check(code, cell),
+  check: ({ code, cell, label }) => program.check(code, cell, label),
   transpileExpression: ({ code }) => program.transpileExpression(code),
   complete: ({ code, cursor }) => program.complete(code, cursor),
   inspect: ({ code, cursor }) => program.inspect(code, cursor),

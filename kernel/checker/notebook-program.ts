@@ -18,6 +18,8 @@ import type { CellDiagnostic, CheckerConfig, CheckResult, CompletionResult, Emit
 const IGNORED_DIAGNOSTICS = new Set([2632]);
 const PENDING = "__parlab_pending__.ts";
 const CELL_MODULE_FILE = path.basename(CELL_MODULE_PREFIX);
+/** `import("<notebook dir>/__parlab_cell_3__").` or the pending cell's, as TypeScript prints a type's file. */
+const CELL_FILE_QUALIFIER = new RegExp(String.raw`import\("[^"]*?(?:${CELL_MODULE_FILE}(\d+)__|${path.basename(PENDING, ".ts")})"\)\.`, "g");
 /** Checks of declaring cells kept for running them again: 50 of the 229-line bench cell hold ~1 MB. */
 const MAX_COMMITTED_RESULTS = 50;
 /** Modules no later cell can see that stay in the program, for a cell run again after an edit is undone. */
@@ -35,7 +37,7 @@ export class NotebookProgram {
   /** Each visible name, and the cell whose module declares it now. */
   readonly #scope = new Map<string, number>();
   /** Committed cells' modules: which cells each imports from, and whether it augments globals. */
-  readonly #modules = new Map<number, { importsFrom: number[]; augments: boolean }>();
+  readonly #modules = new Map<number, { importsFrom: number[]; augments: boolean; label: string }>();
   /** Modules no later cell can see, in the order they became so; the oldest leave the program. */
   readonly #unreachable = new Set<number>();
   /**
@@ -118,7 +120,8 @@ export class NotebookProgram {
     this.warm();
   }
 
-  check(code: string, cell: number): CheckResult {
+  /** `label`: how the user knows the cell ("In[3]"), for types of its that a message names. */
+  check(code: string, cell: number, label = `cell ${cell}`): CheckResult {
     this.#noticeEditedFiles();
     const source = this.#parseCell(code);
     const names = collectCellNames(source);
@@ -128,7 +131,7 @@ export class NotebookProgram {
     const text = code + stitching.text;
     const rerun = this.#committed.get(text);
     if (rerun) {
-      this.#commit(rerun.cell, text, names, stitching.importsFrom);
+      this.#commit(rerun.cell, text, names, stitching.importsFrom, label);
       return { ...rerun.result, scope: this.#scopeChange(rerun.cell) };
     }
     // Every cell is checked under the same name, even one that becomes a module: a cell edited
@@ -141,11 +144,11 @@ export class NotebookProgram {
       .filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error && !IGNORED_DIAGNOSTICS.has(diagnostic.code));
     if (diagnostics.length > 0 && !this.#nodeTypesLoaded) {
       this.loadNodeTypes();
-      return this.check(code, cell);
+      return this.check(code, cell, label);
     }
     if (diagnostics.length > 0) {
       this.#setPending("");
-      return { ok: false, diagnostics: diagnostics.map((d) => toCellDiagnostic(d, code)) };
+      return { ok: false, diagnostics: diagnostics.map((d) => toCellDiagnostic(d, code, (message) => this.#namingCells(message, label))) };
     }
 
     this.#modulesLastChecked = this.#service.getProgram()!.getSourceFiles().filter((file) => path.basename(file.fileName).startsWith(CELL_MODULE_FILE)).length;
@@ -153,7 +156,7 @@ export class NotebookProgram {
     const result = this.#emit(fileName, code.length, shadowed);
     if (!changesScope) return result;
     this.#committed.set(text, { cell, result });
-    this.#commit(cell, text, names, stitching.importsFrom);
+    this.#commit(cell, text, names, stitching.importsFrom, label);
     return { ...result, scope: this.#scopeChange(cell) };
   }
 
@@ -166,7 +169,7 @@ export class NotebookProgram {
       reportDiagnostics: true,
     });
     const errors = (output.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
-    if (errors.length > 0) return { ok: false, diagnostics: errors.map((d) => toCellDiagnostic(d, code)) };
+    if (errors.length > 0) return { ok: false, diagnostics: errors.map((d) => toCellDiagnostic(d, code, (message) => message)) };
     return { ok: true, js: stripModuleMarkers(output.outputText), sourceMap: output.sourceMapText ?? "", mode };
   }
 
@@ -207,7 +210,7 @@ export class NotebookProgram {
     if (!info && cursor > 0) info = this.#service.getQuickInfoAtPosition(fileName, --position);
     if (!info || isUnresolvedName(info, code)) return null;
     return {
-      signature: withoutStitching(ts.displayPartsToString(info.displayParts)),
+      signature: this.#namingCells(withoutStitching(ts.displayPartsToString(info.displayParts)), "this cell"),
       documentation: this.#documentation.of(this.#service.getDefinitionAtPosition(fileName, position) ?? []),
     };
   }
@@ -245,11 +248,11 @@ export class NotebookProgram {
     return file === slashes(this.#path(PENDING)) || (file.startsWith(slashes(this.#path(CELL_MODULE_PREFIX))) && file.endsWith("__.ts"));
   }
 
-  #commit(cell: number, text: string, names: CellNames, importsFrom: number[]): void {
+  #commit(cell: number, text: string, names: CellNames, importsFrom: number[], label: string): void {
     // Only a module that augments globals is in every program; the others join those that import them.
     this.#host.set(this.#modulePath(cell), text, { root: names.augments });
     for (const name of names.declared) this.#scope.set(name, cell);
-    this.#modules.set(cell, { importsFrom, augments: names.augments });
+    this.#modules.set(cell, { importsFrom, augments: names.augments, label });
     this.#dropUnreachableModules();
   }
 
@@ -329,6 +332,15 @@ export class NotebookProgram {
     return source;
   }
 
+  /**
+   * TypeScript tells two types of the same name apart by their files, `import("/…/__parlab_cell_3__").Point`:
+   * those are the kernel's, so a message names the cell instead, `In[3].Point`. `pending` names the
+   * cell being checked.
+   */
+  #namingCells(message: string, pending: string): string {
+    return message.replace(CELL_FILE_QUALIFIER, (_, cell: string | undefined) => `${cell === undefined ? pending : this.#modules.get(Number(cell))?.label ?? "an earlier cell"}.`);
+  }
+
   /** The one file cells are checked in, completion and inspection work in; returns its path. */
   #setPending(text: string): string {
     const fileName = this.#path(PENDING);
@@ -359,7 +371,7 @@ function stripModuleMarkers(js: string): string {
   return js.replace(/^export \{\};\s*$/m, "").replace(/^\/\/# sourceMappingURL=.*$/m, "");
 }
 
-function toCellDiagnostic(diagnostic: ts.Diagnostic, code: string): CellDiagnostic {
+function toCellDiagnostic(diagnostic: ts.Diagnostic, code: string, namingCells: (message: string) => string): CellDiagnostic {
   const start = Math.min(diagnostic.start ?? 0, code.length);
   const before = code.slice(0, start);
   const line = before.split("\n").length;
@@ -370,7 +382,7 @@ function toCellDiagnostic(diagnostic: ts.Diagnostic, code: string): CellDiagnost
     line,
     column: start - lineStart + 1,
     code: diagnostic.code,
-    message: ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"),
+    message: namingCells(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")),
     lineText,
     length: Math.max(1, Math.min(diagnostic.length ?? 1, lineText.length - (start - lineStart))),
   };

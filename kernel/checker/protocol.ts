@@ -69,7 +69,8 @@ export interface InspectResult {
 export type IsCompleteResult = { status: "complete" } | { status: "invalid" } | { status: "incomplete"; indent: string };
 
 export interface CheckerMethods {
-  check(params: { code: string; cell: number }): CheckResult;
+  /** `label`: how the user knows the cell ("In[3]"), for types of its that a message names. */
+  check(params: { code: string; cell: number; label: string }): CheckResult;
   transpileExpression(params: { code: string }): CheckResult;
   complete(params: { code: string; cursor: number }): CompletionResult;
   inspect(params: { code: string; cursor: number }): InspectResult | null;

@@ -70,7 +70,7 @@ export class CheckerClient {
    * Cells whose check changed the scope, in order, numbered as the checker's modules: what a new
    * thread must check again. Those whose module the checker forgot are forgotten here too.
    */
-  #scopeChanges: { code: string; cell: number }[] = [];
+  #scopeChanges: { code: string; cell: number; label: string }[] = [];
   /** Starting a new thread and replaying #scopeChanges into it; requests wait for it. */
   #restarting: Promise<void> | undefined;
   readonly #restarts: number[] = [];
@@ -106,16 +106,16 @@ export class CheckerClient {
   }
 
   /** A cell's check; those that change the scope are kept, for a new thread to check again. */
-  async check(code: string, cell: number): Promise<CheckResult> {
+  async check(code: string, cell: number, label = `cell ${cell}`): Promise<CheckResult> {
     const known = this.#pureResults.get(code);
     if (known) return known;
-    const result = await this.call("check", { code, cell });
+    const result = await this.call("check", { code, cell, label });
     if (!result.ok) return result;
     if (result.scope) {
       this.#pureResults.clear();
       // The same cell run again, with no other declaring cell in between, declares the same names
       // from the same imports: the checker reuses its first check, and so can a replay.
-      if (this.#scopeChanges.at(-1)?.code !== code) this.#scopeChanges.push({ code, cell: result.scope.module });
+      if (this.#scopeChanges.at(-1)?.code !== code) this.#scopeChanges.push({ code, cell: result.scope.module, label });
       const live = new Set(result.scope.liveModules);
       this.#scopeChanges = this.#scopeChanges.filter((change) => live.has(change.cell));
     } else {
@@ -155,7 +155,7 @@ export class CheckerClient {
     try {
       await thread.ready;
       // Failures here are the cells' own business, already reported when they first ran.
-      for (const { code, cell } of this.#scopeChanges) await this.#send(thread, "check", { code, cell }).catch(() => undefined);
+      for (const change of this.#scopeChanges) await this.#send(thread, "check", change).catch(() => undefined);
     } finally {
       this.#restarting = undefined;
     }

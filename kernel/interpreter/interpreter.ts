@@ -120,10 +120,10 @@ export class Interpreter {
     if (help !== undefined) return this.#help(help, request);
     // Asked first, so the checker works while this thread announces the cell.
     const script = ++this.#scriptCount;
-    const checking = this.#checker.check(request.code, script).catch((error: Error) => ({ failed: error }));
-    const cell = await this.#announce(request);
+    const executionCount = this.#count(request);
+    const checking = this.#checker.check(request.code, script, `In[${executionCount}]`).catch((error: Error) => ({ failed: error }));
+    const cell = await this.#announce(request, executionCount);
     const { silent } = request;
-    const { executionCount } = cell;
 
     let interrupt!: () => void;
     const interrupted = new KernelPromise<never>((_, reject) => { interrupt = () => reject(new InterruptError()); });
@@ -147,11 +147,15 @@ export class Interpreter {
     }
   }
 
-  /** Counts the cell, unless silent or unstored, and says it runs; the same cell's earlier run ends first. */
-  async #announce(request: ExecuteRequest): Promise<CellContext> {
+  /** Counts the cell, unless silent or unstored; returns its execution count. */
+  #count(request: ExecuteRequest): number {
+    if (request.storeHistory && !request.silent) this.#executionCount++;
+    return this.#executionCount;
+  }
+
+  /** Says the cell runs, and keeps it in history; the same cell's earlier run ends first. */
+  async #announce(request: ExecuteRequest, executionCount: number): Promise<CellContext> {
     const storeHistory = request.storeHistory && !request.silent;
-    if (storeHistory) this.#executionCount++;
-    const executionCount = this.#executionCount;
     // A silent request (a frontend's own query) is no notebook cell: it never replaces a cell's pools.
     const cellKey = request.silent ? undefined : request.cellId ?? request.code;
     const cell = cellContext({ header: request.header, identities: request.identities, executionCount, allowStdin: request.allowStdin, cellKey });
@@ -164,7 +168,7 @@ export class Interpreter {
 
   /** As in IPython, help is a cell like any other: announced, counted and kept in history. */
   async #help(name: string, request: ExecuteRequest): Promise<ExecuteOutcome> {
-    const cell = await this.#announce(request);
+    const cell = await this.#announce(request, this.#count(request));
     const found = await this.inspect(name, name.length);
     // IPython's words, on stdout, for a name it cannot find.
     if (!found) this.#streams.write(cell, "stdout", `Object \`${name}\` not found.\n`);

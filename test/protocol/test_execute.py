@@ -261,6 +261,23 @@ new K().v + f1() + obj.a"""
         self.assertIn("TS2741", reply["content"]["evalue"])
         self.assertEqual(result_of(self.run_ok("origin.x + 1")[1]), "1")
 
+    def test_a_type_redeclared_is_named_by_the_cells_that_declared_it(self):
+        # TypeScript tells two types of one name apart by their files, which were the kernel's own:
+        # 'import("/tmp/…/__parlab_cell_1__").Point'.
+        first, _ = self.run_ok("interface Point { x: number }\nconst origin: Point = { x: 0 };")
+        second, _ = self.run_ok("interface Point { x: number; z: number }")
+        reply, outputs = execute(self.kc, "const moved: Point = origin;")
+        self.assertEqual(reply["content"]["status"], "error")
+        declared = [f"In[{r['content']['execution_count']}].Point" for r in (first, second)]
+        self.assertIn(f"Property 'z' is missing in type '{declared[0]}' but required in type '{declared[1]}'", reply["content"]["evalue"])
+        # A type of the failing cell itself is named by that cell.
+        colors, _ = self.run_ok("enum Color { Red, Green }\nconst shade = Color.Green;")
+        reply, outputs = execute(self.kc, "enum Color { Blue }\nshade === Color.Blue")
+        own = reply["content"]["execution_count"]
+        self.assertIn(f"'In[{colors['content']['execution_count']}].Color' and 'In[{own}].Color' have no overlap", reply["content"]["evalue"])
+        traceback = "\n".join(next(m for m in outputs if m["msg_type"] == "error")["content"]["traceback"])
+        self.assertNotIn("__parlab", traceback)
+
     def test_cells_run_as_scripts_and_in_repl_mode_share_one_scope(self):
         # Cells with no top-level await and no let/const/class run as classic scripts, the others
         # in V8's REPL mode: each sees and changes the other's names, again and again.
