@@ -69,7 +69,7 @@ test("a cell that declares nothing is checked again once a later cell changes a 
   }
 });
 
-test("a module no later cell can see leaves the program; one still imported, or augmenting globals, stays", () => {
+test("a module no later cell can see is forgotten; one still imported, or augmenting globals, stays", () => {
   const program = new NotebookProgram(checkerConfig(mkdtempSync(path.join(os.tmpdir(), "parlab-checker-"))));
   program.warm();
   const live = (result: ReturnType<NotebookProgram["check"]>) => {
@@ -92,11 +92,11 @@ test("a module no later cell can see leaves the program; one still imported, or 
   assert.deepEqual(live(program.check("const factor = 1;", 10)), [1, 2, 3, 5, 6, 7]);
   assert.equal(program.check("const once: 1 = factor;", 11).ok, true);
   assert.equal(program.check("const twice: 2 = factor;", 12).ok, false);
-  // Run again and again, a cell's earlier versions leave the program, all but the last few.
+  // Run again and again, a cell's earlier versions are forgotten.
   let visible: number[] = [];
   for (let cell = 13; cell <= 30; cell++) visible = live(program.check(`const factor = ${cell};`, cell));
   assert.deepEqual(visible, [1, 2, 3, 5, 6, 7, 11, 30]);
-  assert.equal(program.moduleCount, visible.length + 4);
+  assert.equal(program.moduleCount, visible.length);
 });
 
 test("a long session's modules stay bounded: a cell imports only the names it mentions", () => {
@@ -109,8 +109,8 @@ test("a long session's modules stay bounded: a cell imports only the names it me
       assert.equal(program.check(code, 3 * round + [`let x`, `let y`, `const both`].findIndex((start) => code.startsWith(start))).ok, true, code);
     }
   }
-  // In use: the newest x, y and both, and the x and y that both's cell imported; then the few kept.
-  assert.ok(program.moduleCount <= 5 + 4, `${program.moduleCount} modules after 180 cells`);
+  // In use: the newest x, y and both, and the x and y that both's cell imported.
+  assert.ok(program.moduleCount <= 5, `${program.moduleCount} modules after 180 cells`);
   assert.equal(program.check("const sum: number = both;", 1000).ok, true);
 });
 

@@ -22,8 +22,6 @@ const CELL_MODULE_FILE = path.basename(CELL_MODULE_PREFIX);
 const CELL_FILE_QUALIFIER = new RegExp(String.raw`import\("[^"]*?(?:${CELL_MODULE_FILE}(\d+)__|${path.basename(PENDING, ".ts")})"\)\.`, "g");
 /** Checks of declaring cells kept for running them again: 50 of the 229-line bench cell hold ~1 MB. */
 const MAX_COMMITTED_RESULTS = 50;
-/** Modules no later cell can see that stay in the program, for a cell run again after an edit is undone. */
-const UNREACHABLE_MODULES_KEPT = 4;
 
 type EmittedCell = { ok: true } & EmittedScript;
 /** A declaring cell's check, and the cell whose module holds it. */
@@ -38,8 +36,6 @@ export class NotebookProgram {
   readonly #scope = new Map<string, number>();
   /** Committed cells' modules: which cells each imports from, and whether it augments globals. */
   readonly #modules = new Map<number, { importsFrom: number[]; augments: boolean; label: string }>();
-  /** Modules no later cell can see, in the order they became so; the oldest leave the program. */
-  readonly #unreachable = new Set<number>();
   /**
    * Committed cells by their full text (the cell plus its imports), the most recently run kept:
    * re-running a cell unchanged, with the names it uses still coming from the same cells, checks
@@ -259,9 +255,9 @@ export class NotebookProgram {
   /**
    * A cell run again, or a later cell that declares the same names, leaves the earlier module
    * with nothing in scope. Unless a module still in use imports from it, or it augments globals,
-   * no later cell can see it, and it leaves the program, which would otherwise grow with every
-   * run (~0.4 MB of checker heap per run of a 229-line cell). The last few stay a while: a cell
-   * run again after an edit was undone comes back to its module (see #committed) still parsed.
+   * no later cell can see it, and it is forgotten (it would otherwise be kept for every run). A
+   * cell run again after an edit was undone reuses its check (see #committed), which makes the
+   * module again.
    */
   #dropUnreachableModules(): void {
     const reachable = new Set<number>();
@@ -272,19 +268,14 @@ export class NotebookProgram {
     };
     for (const cell of this.#scope.values()) visit(cell);
     for (const [cell, module] of this.#modules) if (module.augments) visit(cell);
-    for (const cell of this.#modules.keys()) {
-      if (reachable.has(cell)) this.#unreachable.delete(cell);
-      else this.#unreachable.add(cell);
-    }
-    for (const cell of this.#unreachable) {
-      if (this.#unreachable.size <= UNREACHABLE_MODULES_KEPT) break;
-      this.#unreachable.delete(cell);
+    for (const cell of [...this.#modules.keys()]) {
+      if (reachable.has(cell)) continue;
       this.#modules.delete(cell);
       this.#host.delete(this.#modulePath(cell));
     }
   }
 
-  /** Modules kept: those later cells can see, and the few kept after they could not. */
+  /** Modules kept: those later cells can see. */
   get moduleCount(): number {
     return this.#modules.size;
   }
@@ -295,7 +286,7 @@ export class NotebookProgram {
   }
 
   #scopeChange(module: number): ScopeChange {
-    return { module, liveModules: [...this.#modules.keys()].filter((cell) => !this.#unreachable.has(cell)) };
+    return { module, liveModules: [...this.#modules.keys()] };
   }
 
   /**
