@@ -40,6 +40,17 @@ test("a torn last line is skipped by queries, and its session is not used again"
   assert.deepEqual(history.query({ hist_access_type: "tail", n: 5 }), [[2, 1, "kept"]]);
 });
 
+test("the first cell stored after a torn last line is kept, on a line of its own", () => {
+  const file = path.join(scratch(), "history.jsonl");
+  writeFileSync(file, lines([[2, 1, "kept"]]) + '[3, 1, "torn by a cra');
+  const history = new History(file);
+  history.store(1, "after the crash");
+  history.store(2, "and the next");
+  const expected = [[2, 1, "kept"], [4, 1, "after the crash"], [4, 2, "and the next"]];
+  assert.deepEqual(history.query({ hist_access_type: "tail", n: 5 }), expected);
+  assert.deepEqual(new History(file).query({ hist_access_type: "tail", n: 5 }), expected, "as read by the next session");
+});
+
 test("cells stored where the file cannot be written are still found by queries", () => {
   // A file where the history's folder should be: not writable, even for root.
   const blocker = path.join(scratch(), "not-a-folder");

@@ -28,6 +28,12 @@ export class History {
   #session: number | undefined;
   /** The folder is made on the first store, not on every one (a system call per cell). */
   #folderMade = false;
+  /**
+   * Whether the file may end in a torn line (a crash or a full disk mid-write): until one of our
+   * appends has succeeded we cannot know it does not, and an entry appended to a torn line would
+   * be lost with it.
+   */
+  #mayEndTorn = true;
 
   constructor(private readonly file: string) {}
 
@@ -44,8 +50,11 @@ export class History {
         mkdirSync(path.dirname(this.file), { recursive: true });
         this.#folderMade = true;
       }
-      appendFileSync(this.file, JSON.stringify(entry) + "\n");
+      const text = JSON.stringify(entry) + "\n";
+      appendFileSync(this.file, this.#mayEndTorn && !endsWithNewline(this.file) ? "\n" + text : text);
+      this.#mayEndTorn = false;
     } catch {
+      this.#mayEndTorn = true;
       // History is a convenience: a read-only home must not break execution. Entries already
       // read hold it; otherwise the read that a query makes later adds it.
       if (!this.#entries) this.#unwritten.push(entry);
@@ -121,6 +130,25 @@ function newestSession(file: string): number {
     }
   } catch {
     return 0;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether the file's last line is whole: it is empty, missing, or ends in a newline. */
+function endsWithNewline(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return true; // nothing written yet
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
   } finally {
     closeSync(fd);
   }
