@@ -1,7 +1,7 @@
 // The history file in-process: session numbers from its end, queries over all of it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { History, type HistoryEntry } from "../kernel/interpreter/history.js";
@@ -38,6 +38,45 @@ test("a torn last line is skipped by queries, and its session is not used again"
   const history = new History(file);
   assert.equal(history.session, 4);
   assert.deepEqual(history.query({ hist_access_type: "tail", n: 5 }), [[2, 1, "kept"]]);
+});
+
+test("the first cell stored after a torn last line is kept, on a line of its own", () => {
+  const file = path.join(scratch(), "history.jsonl");
+  writeFileSync(file, lines([[2, 1, "kept"]]) + '[3, 1, "torn by a cra');
+  const history = new History(file);
+  history.store(1, "after the crash");
+  history.store(2, "and the next");
+  const expected = [[2, 1, "kept"], [4, 1, "after the crash"], [4, 2, "and the next"]];
+  assert.deepEqual(history.query({ hist_access_type: "tail", n: 5 }), expected);
+  assert.deepEqual(new History(file).query({ hist_access_type: "tail", n: 5 }), expected, "as read by the next session");
+});
+
+test("a session that has only answered a query keeps its number: a kernel storing a cell meanwhile takes the next", () => {
+  const file = path.join(scratch(), "history.jsonl");
+  writeFileSync(file, lines([[1, 1, "earlier"]]));
+  const console = new History(file);
+  assert.deepEqual(console.query({ hist_access_type: "tail", n: 5 }), [[1, 1, "earlier"]]); // as a console opens
+  const notebook = new History(file);
+  notebook.store(1, "from the notebook");
+  console.store(1, "from the console");
+  assert.notEqual(notebook.session, console.session);
+  const later = new History(file);
+  const session = (s: number) => later.query({ hist_access_type: "range", session: s }).map(([, , input]) => input);
+  assert.deepEqual(session(console.session), ["from the console"]);
+  assert.deepEqual(session(notebook.session), ["from the notebook"]);
+});
+
+test("a new session follows a newer one even after an older session has written more than the window read", () => {
+  const file = path.join(scratch(), "history.jsonl");
+  writeFileSync(file, lines([[1, 1, "the older kernel's first cell"]]));
+  const newer = new History(file);
+  newer.query({ hist_access_type: "tail" });
+  assert.equal(newer.session, 2);
+  const older: HistoryEntry[] = []; // the kernel of session 1 writes on meanwhile
+  for (let line = 2; line <= 3000; line++) older.push([1, line, "x".repeat(100)]);
+  appendFileSync(file, lines(older));
+  assert.ok(readFileSync(file).length > 256 * 1024);
+  assert.equal(new History(file).session, 3);
 });
 
 test("cells stored where the file cannot be written are still found by queries", () => {

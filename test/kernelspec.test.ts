@@ -262,6 +262,23 @@ test("install --sys-prefix writes into the active environment, or explains why i
   assert.ok(existsSync(path.join(venv, "share", "jupyter", "kernels", "parlab", "kernel.json")));
 });
 
+test("install says when Jupyter will not start what it installed: a folder it does not search, or a same-named spec it finds first", (t) => {
+  const { root, env } = sandbox();
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const elsewhere = path.join(root, "elsewhere");
+  const unsearched = parlab(["install", "--prefix", elsewhere], env);
+  assert.equal(unsearched.status, 0, unsearched.stderr);
+  assert.ok(existsSync(path.join(elsewhere, "share", "jupyter", "kernels", "parlab", "kernel.json")), "installed all the same, as by jupyter_client");
+  assert.match(unsearched.stderr, /^Warning: Jupyter may not find this kernel: .* add \S+ to JUPYTER_PATH\.$/m);
+  assert.ok(unsearched.stderr.includes(path.join(elsewhere, "share", "jupyter")), unsearched.stderr);
+
+  // JUPYTER_PATH is searched before the user's data dir.
+  assert.equal(parlab(["install", "--prefix", path.join(root, "prefix")], env).stderr, "");
+  const shadowed = parlab(["install", "--user"], env);
+  assert.equal(shadowed.status, 0, shadowed.stderr);
+  assert.equal(shadowed.stderr, `Warning: Jupyter will start the kernelspec in ${path.join(root, "prefix", "share", "jupyter", "kernels", "parlab")} instead, which it finds first.\n`);
+});
+
 test("user errors exit 1 with one line naming the problem", (t) => {
   const { root, env } = sandbox();
   t.after(() => rmSync(root, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 // `parlab install` and `parlab uninstall`: pick the kernelspec directory, then write or remove it.
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { InstallError } from "./install-error.js";
-import { kernelSpecDir, type Location, type Machine } from "./jupyter-paths.js";
+import { kernelSearchPath, kernelSpecDir, type Location, type Machine } from "./jupyter-paths.js";
 import { kernelEntryPath, kernelJson, kernelSpecName, removeKernelSpec, writeKernelSpec, type InterruptMode } from "./kernelspec.js";
 
 interface LocationFlags {
@@ -59,6 +59,29 @@ function warnIfRunningFromNpxCache(): void {
   }
 }
 
+/**
+ * Says so when Jupyter will not start the kernelspec just installed: its folder is not one Jupyter
+ * searches (jupyter_client warns of the same), or one searched before it holds a kernelspec of
+ * the same name. Otherwise "Installed" would be all the user hears of a kernel they cannot use.
+ */
+function warnIfJupyterWillNotFind(machine: Machine, specDir: string, name: string): void {
+  const kernelsDir = path.resolve(path.dirname(specDir));
+  const searched = kernelSearchPath(machine).map((dir) => path.resolve(dir));
+  const position = searched.indexOf(kernelsDir);
+  if (position === -1) {
+    const dataDir = path.dirname(kernelsDir);
+    console.error(
+      `Warning: Jupyter may not find this kernel: it looks in ${searched.join(", ")}, and in <sys.prefix>/share/jupyter/kernels ` +
+        `of the Python that runs it. Unless that Python's sys.prefix is ${path.dirname(path.dirname(dataDir))}, add ${dataDir} to JUPYTER_PATH.`,
+    );
+    return;
+  }
+  const shadowing = searched.slice(0, position).find((dir) => existsSync(path.join(dir, name, "kernel.json")));
+  if (shadowing !== undefined) {
+    console.error(`Warning: Jupyter will start the kernelspec in ${path.join(shadowing, name)} instead, which it finds first.`);
+  }
+}
+
 /** Reports mistakes the user can fix as one line and exit code 1; lets real bugs keep their stack. */
 async function reportingUserErrors(command: string, action: () => Promise<void>): Promise<void> {
   try {
@@ -75,10 +98,12 @@ async function reportingUserErrors(command: string, action: () => Promise<void>)
 export async function installCommand(options: InstallOptions): Promise<void> {
   await reportingUserErrors("install", async () => {
     const name = kernelSpecName(options.name);
-    const specDir = kernelSpecDir(thisMachine(), chooseLocation(options), name);
+    const machine = thisMachine();
+    const specDir = kernelSpecDir(machine, chooseLocation(options), name);
     warnIfRunningFromNpxCache();
     await writeKernelSpec(specDir, kernelJson(options.displayName, options.interruptMode));
     console.log(`Installed kernelspec ${name} in ${specDir}`);
+    warnIfJupyterWillNotFind(machine, specDir, name);
   });
 }
 

@@ -88,7 +88,14 @@ export class CommRegistry {
       }
       const comm = new Comm(commId, targetName, this);
       this.#comms.set(commId, comm);
-      target(comm, data, buffers);
+      try {
+        target(comm, data, buffers);
+      } catch (error) {
+        // As in ipykernel: a comm its target failed to set up is closed, not left for the
+        // frontend to wait on. The error itself goes to the kernel's log, as there.
+        comm.close({ error: `comm target "${targetName}" failed: ${error instanceof Error ? error.message : String(error)}` });
+        throw error;
+      }
     });
   }
 

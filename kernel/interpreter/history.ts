@@ -1,7 +1,9 @@
 // Input history across kernel sessions, for history_request: one JSON line per executed cell,
-// appended (so a crash loses nothing before it). The file grows with every cell ever run, so it
-// is read whole only when a history_request asks for it: storing a cell needs just the session
-// number, which the end of the file gives.
+// appended (so a crash loses nothing before it), and one line where each session claims its
+// number. The file grows with every cell ever run, so it is read whole only when a
+// history_request asks for it: storing a cell needs just the session number, which the end of
+// the file gives.
+import { randomUUID } from "node:crypto";
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
 import path from "node:path";
 
@@ -28,23 +30,62 @@ export class History {
   #session: number | undefined;
   /** The folder is made on the first store, not on every one (a system call per cell). */
   #folderMade = false;
+  /**
+   * Whether the file may end in a torn line (a crash or a full disk mid-write): until one of our
+   * appends has succeeded we cannot know it does not, and an entry appended to a torn line would
+   * be lost with it.
+   */
+  #mayEndTorn = true;
 
   constructor(private readonly file: string) {}
 
   get session(): number {
-    this.#session ??= newestSession(this.file) + 1;
+    this.#session ??= this.#claimSession();
     return this.#session;
+  }
+
+  /**
+   * Takes the next session number by writing a claim for it as soon as it is known. Without one,
+   * a kernel that has only answered a query (a console asks for history as it opens) would share
+   * its number with any kernel that stores a cell before it does. Two kernels claiming at once
+   * see both claims in the same order: the later one claims again.
+   */
+  #claimSession(): number {
+    const id = randomUUID();
+    let session = newestSession(this.file) + 1;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      try {
+        this.#append(JSON.stringify({ session, claim: id }) + "\n");
+      } catch {
+        return session; // an unwritable file: this session's cells stay in memory anyway
+      }
+      const before = newestBeforeClaim(this.file, id);
+      if (before === undefined || before < session) return session;
+      session = newestSession(this.file) + 1;
+    }
+    return session;
+  }
+
+  /** Appends whole lines; throws if the file cannot be written. */
+  #append(text: string): void {
+    try {
+      if (!this.#folderMade) {
+        mkdirSync(path.dirname(this.file), { recursive: true });
+        this.#folderMade = true;
+      }
+      appendFileSync(this.file, this.#mayEndTorn && !endsWithNewline(this.file) ? "\n" + text : text);
+      this.#mayEndTorn = false;
+    } catch (error) {
+      this.#mayEndTorn = true;
+      throw error;
+    }
   }
 
   store(line: number, input: string): void {
     const entry: HistoryEntry = [this.session, line, input];
     this.#entries?.push(entry);
     try {
-      if (!this.#folderMade) {
-        mkdirSync(path.dirname(this.file), { recursive: true });
-        this.#folderMade = true;
-      }
-      appendFileSync(this.file, JSON.stringify(entry) + "\n");
+      this.#append(JSON.stringify(entry) + "\n");
     } catch {
       // History is a convenience: a read-only home must not break execution. Entries already
       // read hold it; otherwise the read that a query makes later adds it.
@@ -94,33 +135,74 @@ function readEntries(file: string): HistoryEntry[] {
   return entries;
 }
 
+/** Where a line starts with a session number: `[n,` (an entry) or `{"session":n,` (a claim). */
+const SESSION_AT_LINE_START = /\n(?:\[|\{"session":)(\d+),/g;
+
+function highestSession(text: string): number | undefined {
+  let highest: number | undefined;
+  for (const match of text.matchAll(SESSION_AT_LINE_START)) highest = Math.max(highest ?? 0, Number(match[1]));
+  return highest;
+}
+
 /**
- * The highest session number among the last lines of the file (0 if none). Sessions are numbered
- * in the order kernels first store a cell, so the newest one is near the end, unless a kernel of
- * an older session has since written more than TAIL_BYTES: two sessions may then share a number,
- * which only merges them for `range` queries.
+ * Reads wider and wider windows of the file's end (one entry may be longer than a window) until
+ * `look` finds what it needs in one, or the window is the whole file.
  */
-function newestSession(file: string): number {
+function fromTheEnd<T>(file: string, look: (tail: string, wholeFile: boolean) => T | undefined): T | undefined {
   let fd: number;
   try {
     fd = openSync(file, "r");
   } catch {
-    return 0; // no history yet
+    return undefined; // no history yet
   }
   try {
     const size = fstatSync(fd).size;
-    // Wider and wider, in case one entry is longer than the window.
     for (let window = TAIL_BYTES; ; window *= 4) {
       const start = Math.max(0, size - window);
       const tail = Buffer.alloc(size - start);
       readSync(fd, tail, 0, tail.length, start);
-      // Inputs are JSON strings, whose newlines are escaped: "\n[" only ever starts an entry.
-      let newest: number | undefined;
-      for (const match of `${start === 0 ? "\n" : ""}${tail.toString("utf8")}`.matchAll(/\n\[(\d+),/g)) newest = Math.max(newest ?? 0, Number(match[1]));
-      if (newest !== undefined || start === 0) return newest ?? 0;
+      // Inputs are JSON strings, whose newlines are escaped: after "\n", a line starts.
+      const found = look(`${start === 0 ? "\n" : ""}${tail.toString("utf8")}`, start === 0);
+      if (found !== undefined || start === 0) return found;
     }
   } catch {
-    return 0;
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The highest session number in use (0 if none). Claims are written in the order sessions start,
+ * so the window is widened until it holds one: a long-running older session may since have
+ * written more than a window. (A file from before claims has none, and is read to its start.)
+ */
+function newestSession(file: string): number {
+  return fromTheEnd(file, (tail, wholeFile) => (wholeFile || tail.includes('\n{"session":') ? highestSession(tail) ?? 0 : undefined)) ?? 0;
+}
+
+/** The highest session number on the lines before our claim, which concurrent claims share. */
+function newestBeforeClaim(file: string, claimId: string): number | undefined {
+  return fromTheEnd(file, (tail) => {
+    const at = tail.indexOf(`"claim":"${claimId}"`);
+    return at === -1 ? undefined : highestSession(tail.slice(0, tail.lastIndexOf("\n", at))) ?? 0;
+  });
+}
+
+/** Whether the file's last line is whole: it is empty, missing, or ends in a newline. */
+function endsWithNewline(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return true; // nothing written yet
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
   } finally {
     closeSync(fd);
   }

@@ -291,6 +291,17 @@ comms.registerTarget("echo", (comm, data) => {
         closed = [m["content"] for m in iopub_until_idle(self.kc, request["header"]["msg_id"]) if m["msg_type"] == "comm_close"]
         self.assertEqual([c["comm_id"] for c in closed], ["c2"])
 
+    def test_a_comm_whose_target_throws_is_closed(self):
+        # As in ipykernel: the frontend is told, and comm_info no longer lists it.
+        self.run_ok('comms.registerTarget("throws", () => { throw new Error("cannot set up"); });')
+        request = self.kc.session.msg("comm_open", {"comm_id": "c-throws", "target_name": "throws", "data": {}})
+        self.kc.shell_channel.send(request)
+        closed = [m["content"] for m in iopub_until_idle(self.kc, request["header"]["msg_id"]) if m["msg_type"] == "comm_close"]
+        self.assertEqual([c["comm_id"] for c in closed], ["c-throws"])
+        self.assertIn("cannot set up", closed[0]["data"]["error"])
+        self.assertNotIn("c-throws", self.kc.comm_info(reply=True, timeout=30)["content"]["comms"])
+        self.run_ok("1 + 1")
+
     def test_comm_handlers_answer_the_request_they_handle(self):
         # As in ipykernel: output and messages of a comm's handlers, also from the promises they
         # start, have the comm_open or comm_msg as their parent, not the cell that ran last.
