@@ -19,7 +19,14 @@ program
     const { launchTransportThread } = await import("./transport/launch.cjs");
     const transportThread = launchTransportThread(connectionFile);
     const { startKernel } = await import("./main.js");
-    await startKernel(transportThread);
+    const { ConnectionFileError } = await import("./wire/connection.js");
+    try {
+      await startKernel(transportThread);
+    } catch (error) {
+      if (!(error instanceof ConnectionFileError)) throw error;
+      process.stderr.write(`parlab kernel: ${error.message}\n`);
+      process.exit(1);
+    }
   });
 
 program

@@ -13,6 +13,7 @@ const transportThread = launchTransportThread(connectionFile);
 import("./main.js")
   .then(({ startKernel }) => startKernel(transportThread))
   .catch((error: Error) => {
-    process.stderr.write(`${error.stack ?? error}\n`);
+    // A bad connection file is said in one line; anything else is a bug, and keeps its stack.
+    process.stderr.write(error.name === "ConnectionFileError" ? `parlab kernel: ${error.message}\n` : `${error.stack ?? error}\n`);
     process.exit(1);
   });
