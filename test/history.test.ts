@@ -90,3 +90,20 @@ test("cells stored where the file cannot be written are still found by queries",
   history.store(3, "and one after a query");
   assert.deepEqual(history.query({ hist_access_type: "tail", n: 5 }).map(([, line]) => line), [1, 2, 3]);
 });
+
+test("a query sees the cells other kernels sharing the file stored since its last one", () => {
+  const file = path.join(scratch(), "history.jsonl");
+  const console = new History(file);
+  const notebook = new History(file);
+  notebook.store(1, "from the notebook");
+  assert.deepEqual(console.query({ hist_access_type: "tail", n: 5 }).map(([, , input]) => input), ["from the notebook"]);
+  console.store(1, "from the console");
+  notebook.store(2, "the notebook again");
+  assert.deepEqual(console.query({ hist_access_type: "tail", n: 5 }).map(([, , input]) => input), ["from the notebook", "from the console", "the notebook again"]);
+  // A line another kernel is still writing waits for its end.
+  appendFileSync(file, `[${notebook.session}, 3, "half`);
+  assert.equal(console.query({ hist_access_type: "tail", n: 5 }).length, 3);
+  appendFileSync(file, ` done"]\n`);
+  assert.deepEqual(console.query({ hist_access_type: "tail", n: 1 }), [[notebook.session, 3, "half done"]]);
+  assert.deepEqual(notebook.query({ hist_access_type: "range", session: 0 }).map(([, line]) => line), [1, 2, 3]);
+});

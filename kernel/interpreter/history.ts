@@ -1,10 +1,10 @@
 // Input history across kernel sessions, for history_request: one JSON line per executed cell,
 // appended (so a crash loses nothing before it), and one line where each session claims its
-// number. The file grows with every cell ever run, so it is read whole only when a
-// history_request asks for it: storing a cell needs just the session number, which the end of
-// the file gives.
+// number. The file grows with every cell ever run, so it is read only when a history_request
+// asks for it, and then only what was appended since: storing a cell needs just the session
+// number, which the end of the file gives.
 import { randomUUID } from "node:crypto";
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs";
 import path from "node:path";
 
 export type HistoryEntry = [session: number, line: number, input: string];
@@ -23,8 +23,13 @@ export interface HistoryQuery {
 const TAIL_BYTES = 256 * 1024;
 
 export class History {
-  /** Every entry, once a query has read the file; this session's later ones are added as stored. */
-  #entries: HistoryEntry[] | undefined;
+  /**
+   * The file's entries, read by queries: each reads what was appended since the last, by this
+   * kernel or any other sharing the file (a console beside a notebook sees the notebook's cells).
+   */
+  readonly #read: HistoryEntry[] = [];
+  /** Bytes of the file read so far: up to the end of its last whole line. */
+  #readUpTo = 0;
   /** This session's entries that could not be written (a read-only home): queries still see them. */
   readonly #unwritten: HistoryEntry[] = [];
   #session: number | undefined;
@@ -83,20 +88,53 @@ export class History {
 
   store(line: number, input: string): void {
     const entry: HistoryEntry = [this.session, line, input];
-    this.#entries?.push(entry);
     try {
       this.#append(JSON.stringify(entry) + "\n");
     } catch {
-      // History is a convenience: a read-only home must not break execution. Entries already
-      // read hold it; otherwise the read that a query makes later adds it.
-      if (!this.#entries) this.#unwritten.push(entry);
+      // History is a convenience: a read-only home must not break execution, and queries still
+      // see the entry.
+      this.#unwritten.push(entry);
+    }
+  }
+
+  /** Reads the whole lines appended since the last read; a line still being written waits for the next. */
+  #readNewLines(): void {
+    let fd: number;
+    try {
+      fd = openSync(this.file, "r");
+    } catch {
+      return; // no history yet
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size < this.#readUpTo) {
+        // Cut short or replaced: read it again from the start.
+        this.#read.length = 0;
+        this.#readUpTo = 0;
+      }
+      if (size === this.#readUpTo) return;
+      const appended = Buffer.alloc(size - this.#readUpTo);
+      readSync(fd, appended, 0, appended.length, this.#readUpTo);
+      const end = appended.lastIndexOf(0x0a) + 1;
+      for (const line of appended.subarray(0, end).toString("utf8").split("\n")) {
+        if (!line) continue;
+        try {
+          const entry = JSON.parse(line) as unknown;
+          if (Array.isArray(entry) && entry.length === 3) this.#read.push(entry as HistoryEntry);
+        } catch { /* a line torn by a crash: skip it */ }
+      }
+      this.#readUpTo += end;
+    } catch {
+      // Unreadable now: the entries read before still answer.
+    } finally {
+      closeSync(fd);
     }
   }
 
   query(request: HistoryQuery): HistoryEntry[] {
     const session = this.session;
-    this.#entries ??= [...readEntries(this.file), ...this.#unwritten];
-    const entries = this.#entries;
+    this.#readNewLines();
+    const entries = this.#unwritten.length === 0 ? this.#read : [...this.#read, ...this.#unwritten];
     switch (request.hist_access_type) {
       case "tail":
         return lastOf(maybeUnique(entries, request.unique), request.n ?? 10);
@@ -117,23 +155,6 @@ export class History {
   }
 }
 
-function readEntries(file: string): HistoryEntry[] {
-  const entries: HistoryEntry[] = [];
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return entries; // no history yet
-  }
-  for (const line of text.split("\n")) {
-    if (!line) continue;
-    try {
-      const entry = JSON.parse(line) as HistoryEntry;
-      if (Array.isArray(entry) && entry.length === 3) entries.push(entry);
-    } catch { /* a torn last line from a crash: skip it */ }
-  }
-  return entries;
-}
 
 /** Where a line starts with a session number: `[n,` (an entry) or `{"session":n,` (a claim). */
 const SESSION_AT_LINE_START = /\n(?:\[|\{"session":)(\d+),/g;
