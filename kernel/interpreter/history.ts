@@ -99,13 +99,7 @@ export class History {
 
   /** Reads the whole lines appended since the last read; a line still being written waits for the next. */
   #readNewLines(): void {
-    let fd: number;
-    try {
-      fd = openSync(this.file, "r");
-    } catch {
-      return; // no history yet
-    }
-    try {
+    readingFile(this.file, undefined, (fd) => {
       const size = fstatSync(fd).size;
       if (size < this.#readUpTo) {
         // Cut short or replaced: read it again from the start.
@@ -124,11 +118,7 @@ export class History {
         } catch { /* a line torn by a crash: skip it */ }
       }
       this.#readUpTo += end;
-    } catch {
-      // Unreadable now: the entries read before still answer.
-    } finally {
-      closeSync(fd);
-    }
+    });
   }
 
   query(request: HistoryQuery): HistoryEntry[] {
@@ -170,13 +160,7 @@ function highestSession(text: string): number | undefined {
  * `look` finds what it needs in one, or the window is the whole file.
  */
 function fromTheEnd<T>(file: string, look: (tail: string, wholeFile: boolean) => T | undefined): T | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, "r");
-  } catch {
-    return undefined; // no history yet
-  }
-  try {
+  return readingFile(file, undefined, (fd) => {
     const size = fstatSync(fd).size;
     for (let window = TAIL_BYTES; ; window *= 4) {
       const start = Math.max(0, size - window);
@@ -186,11 +170,7 @@ function fromTheEnd<T>(file: string, look: (tail: string, wholeFile: boolean) =>
       const found = look(`${start === 0 ? "\n" : ""}${tail.toString("utf8")}`, start === 0);
       if (found !== undefined || start === 0) return found;
     }
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /**
@@ -212,18 +192,30 @@ function newestBeforeClaim(file: string, claimId: string): number | undefined {
 
 /** Whether the file's last line is whole: it is empty, missing, or ends in a newline. */
 function endsWithNewline(file: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, "r");
-  } catch {
-    return true; // nothing written yet
-  }
-  try {
+  return readingFile(file, true, (fd) => {
     const size = fstatSync(fd).size;
     if (size === 0) return true;
     const last = Buffer.alloc(1);
     readSync(fd, last, 0, 1, size - 1);
     return last[0] === 0x0a;
+  });
+}
+
+/**
+ * `use` of the file opened for reading, or `otherwise` if it cannot be opened (no history yet) or
+ * read (history is a convenience: it never fails a request).
+ */
+function readingFile<T>(file: string, otherwise: T, use: (fd: number) => T): T {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return otherwise;
+  }
+  try {
+    return use(fd);
+  } catch {
+    return otherwise;
   } finally {
     closeSync(fd);
   }
