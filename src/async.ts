@@ -5,6 +5,7 @@ import { now, type Span, type SpanRecorder } from "./measure/spans.js";
 import { currentLane, defaultRecorder, recordTask, recordTaskSync, recorderForLeaf } from "./measure/recorder.js";
 import { isThenable } from "./thenable.js";
 import { MAX_TIMER_MS } from "./timer-limit.js";
+import { onCellInterrupt } from "./cell-interrupt.js";
 
 /** What an aborted helper rejects with; `cause` is the signal's reason. */
 export class AbortError extends Error {
@@ -204,7 +205,8 @@ export interface MapOptions<T> extends RecordOptions {
  * Calls `fn` on every item with at most `concurrency` calls running at once, like tasks that each
  * take a slot of an asyncio.Semaphore. Resolves to the results in input order. After the first
  * failure no new call starts, the `signal` given to running calls aborts, and the promise rejects
- * with that failure (running calls are not awaited).
+ * with that failure (running calls are not awaited). Aborting `options.signal`, or interrupting
+ * the cell that called map, does the same with an AbortError.
  */
 export function map<T, R>(
   items: Iterable<T>,
@@ -233,6 +235,7 @@ export function map<T, R>(
       if (finished) return;
       finished = true;
       signal?.removeEventListener("abort", onAbort);
+      unwatchInterrupt();
       if (!outcome.failed) resolve(results);
       else {
         inner.abort(outcome.error);
@@ -242,6 +245,9 @@ export function map<T, R>(
     const fail = (error: unknown) => finish({ failed: true, error });
     const onAbort = () => fail(abortError(signal!));
     signal?.addEventListener("abort", onAbort, { once: true });
+    // Interrupting the cell stops the map as its own signal would: no new call starts, and the
+    // running ones see their signal abort.
+    const unwatchInterrupt = onCellInterrupt(() => fail(new AbortError("map: stopped, the cell was interrupted")));
 
     const launch = () => {
       while (!finished && running < concurrency && next < list.length) {

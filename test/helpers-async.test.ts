@@ -10,6 +10,7 @@ import { AbortError, blockingSleep, gather, map, sleep } from "../src/async.js";
 import { SpanRecorder, type Span } from "../src/measure/spans.js";
 import { defaultRecorder, withRecorder } from "../src/measure/recorder.js";
 import { fetchText, startSlowServer } from "../src/net/slow-server.js";
+import { fakeKernel } from "./helpers/fake-kernel.js";
 
 /** Every span starts before every other one ends: they all ran at one time. */
 function assertAllOverlap(spans: readonly Span[]): void {
@@ -234,6 +235,33 @@ test("map rejects with an AbortError when its signal aborts, and aborts the call
   assert.deepEqual(started, [1, 2]);
   assert.deepEqual(await map([], () => 1, { concurrency: 1 }), []);
   await assert.rejects(map([1], (x) => x, { concurrency: 0 }), /map: option "concurrency" must be an integer >= 1 or Infinity, got 0/);
+});
+
+test("interrupting the cell stops map as its signal would: no new call starts, running calls see the abort", BOUNDED, async () => {
+  const kernel = fakeKernel();
+  try {
+    const started: number[] = [];
+    let sawAbort = 0;
+    const pending = map(
+      [1, 2, 3, 4, 5, 6],
+      async (item, _i, signal) => {
+        started.push(item);
+        await sleep(60_000, { signal }).catch(() => sawAbort++);
+      },
+      { concurrency: 2, recorder: new SpanRecorder() },
+    );
+    setTimeout(() => kernel.interrupt(), 5);
+    const error = await rejection(pending);
+    assert.equal((error as Error).name, "AbortError");
+    assert.match((error as Error).message, /map: stopped, the cell was interrupted/);
+    await sleep(20);
+    assert.deepEqual(started, [1, 2]);
+    assert.equal(sawAbort, 2);
+    await map([1, 2], (x) => x, { concurrency: 1 });
+    assert.equal(kernel.watchers.size, 0, "a settled map stops watching the cell");
+  } finally {
+    kernel.restore();
+  }
 });
 
 test("blockingSleep blocks its thread: timers wait, gathered blocking sleeps run one after another", BOUNDED, async () => {
