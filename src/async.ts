@@ -142,9 +142,13 @@ export interface GatherOptions extends RecordOptions {
   name?: string | ((index: number) => string);
 }
 
+// An array is no options object: `gather(tasks)` (Python's `gather(*tasks)` without the star)
+// used to be taken for options, and resolved to [] with nothing awaited.
 function isOptions(value: unknown): value is GatherOptions {
-  return typeof value === "object" && value !== null && !isThenable(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !isThenable(value);
 }
+
+const GATHER_OPTIONS = ["returnExceptions", "name", "recorder"];
 
 function toError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason), { cause: reason });
@@ -165,9 +169,15 @@ export function gather<T extends readonly Awaitable[]>(...args: [...tasks: T, op
 export function gather<T extends readonly Awaitable[]>(...args: [...tasks: T, options: GatherOptions]): Promise<GatherSettled<T>>;
 export function gather(...args: unknown[]): Promise<unknown[]> {
   const options: GatherOptions = args.length > 0 && isOptions(args.at(-1)) ? (args.pop() as GatherOptions) : {};
+  // A typo (`returnException`) would otherwise be ignored without a word, and failures reject.
+  const unknown = Object.keys(options).find((key) => !GATHER_OPTIONS.includes(key));
+  if (unknown !== undefined) {
+    return Promise.reject(new TypeError(`gather: the last argument is taken as options, and "${unknown}" is none (known: ${GATHER_OPTIONS.join(", ")})`));
+  }
   const bad = args.findIndex((task) => typeof task !== "function" && !isThenable(task));
   if (bad >= 0) {
-    return Promise.reject(new TypeError(`gather: argument ${bad + 1} is neither a promise nor a function that starts one (got ${describe(args[bad])})`));
+    const hint = Array.isArray(args[bad]) ? "; pass the tasks themselves: gather(...tasks)" : "";
+    return Promise.reject(new TypeError(`gather: argument ${bad + 1} is neither a promise nor a function that starts one (got ${describe(args[bad])}${hint})`));
   }
   // Only promises: nothing to start or name, and nothing more to keep alive per task than Promise.all does.
   if (!args.some((task) => typeof task === "function")) {

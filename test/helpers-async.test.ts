@@ -173,6 +173,19 @@ test("gather rejects a non-awaitable argument before starting anything", BOUNDED
   assert.equal(started, false);
 });
 
+test("gather refuses an array of tasks and an options object it does not know, instead of resolving to []", BOUNDED, async () => {
+  const gatherAny = gather as (...args: unknown[]) => Promise<unknown[]>;
+  let started = false;
+  const tasks = [() => (started = true), Promise.resolve(2)];
+  const error = await rejection(gatherAny(tasks));
+  assert.ok(error instanceof TypeError);
+  assert.equal(error.message, "gather: argument 1 is neither a promise nor a function that starts one (got an array; pass the tasks themselves: gather(...tasks))");
+  assert.equal(started, false);
+  const typo = await rejection(gatherAny(Promise.resolve(1), { returnException: true }));
+  assert.match((typo as Error).message, /gather: the last argument is taken as options, and "returnException" is none \(known: returnExceptions, name, recorder\)/);
+  assert.deepEqual(await gather(...tasks), [true, 2]);
+});
+
 test("map keeps input order and never runs more than `concurrency` calls at once", BOUNDED, async () => {
   let running = 0;
   let most = 0;
