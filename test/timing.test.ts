@@ -17,6 +17,9 @@ test("summarize: min, median (mean of the middle two for an even count), max", B
   assert.deepEqual(summarize([4, 1, 3, 2]), { min: 1, median: 2.5, max: 4 });
   assert.deepEqual(summarize([7]), { min: 7, median: 7, max: 7 });
   assert.throws(() => summarize([]), /no values/);
+  assert.throws(() => summarize([3, NaN, 1, 2]), /summarize: values\[1\] is not a number, got NaN/);
+  assert.throws(() => summarize([1, "2" as never]), /summarize: values\[1\] is not a number, got 2/);
+  assert.deepEqual(summarize([2, Infinity, -1]), { min: -1, median: 2, max: Infinity });
 });
 
 test("timeit runs warm-up plus repeat × number calls and summarises the measured runs", BOUNDED, async () => {

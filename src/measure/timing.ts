@@ -29,6 +29,10 @@ export interface Summary {
 /** min, median and max of `values` (the median of an even count is the mean of the middle two). */
 export function summarize(values: readonly number[]): Summary {
   if (values.length === 0) throw new RangeError("summarize: no values");
+  // NaN compares false both ways, so the sort would leave it anywhere and min, median and max
+  // would be wrong without a word (summarize([3, NaN, 1, 2]) gave min 3, max 2).
+  const bad = values.findIndex((value) => typeof value !== "number" || Number.isNaN(value));
+  if (bad >= 0) throw new TypeError(`summarize: values[${bad}] is not a number, got ${String(values[bad])}`);
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
