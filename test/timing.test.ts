@@ -204,3 +204,15 @@ test("a recorder with a limit keeps only its newest spans", () => {
   assert.equal(recorder.spans.at(-1)!.task, "t24");
   assert.ok(recorder.spans.every((span, i, all) => i === 0 || span.start > all[i - 1]!.start));
 });
+
+test("a recorder with a limit of 1 keeps the newest span; a limit that is no count is refused", () => {
+  const recorder = new SpanRecorder(1);
+  for (let i = 0; i < 3; i++) {
+    recorder.add({ task: `t${i}`, lane: "main loop", laneKind: "loop", start: i, end: i + 1 });
+    assert.deepEqual(recorder.spans.map((span) => span.task), [`t${i}`]);
+  }
+  for (const limit of [0, -5, NaN, 2.5]) {
+    assert.throws(() => new SpanRecorder(limit), /SpanRecorder: limit must be an integer >= 1 or Infinity, got/);
+  }
+  assert.equal(new SpanRecorder().limit, Infinity);
+});
