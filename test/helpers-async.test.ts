@@ -341,6 +341,15 @@ test("withRecorder keeps spans of concurrent scopes apart; outside any scope spa
   defaultRecorder().clear();
 });
 
+test("withRecorder names a missing or misplaced argument instead of failing deep inside", BOUNDED, () => {
+  const withAny = withRecorder as (recorder: unknown, fn: unknown) => unknown;
+  const recorder = new SpanRecorder();
+  assert.throws(() => withAny(() => 1, recorder), /^TypeError: withRecorder: the first argument must be a SpanRecorder \(withRecorder\(new SpanRecorder\(\), fn\)\), got a function$/);
+  assert.throws(() => withAny(undefined, () => 1), /withRecorder: the first argument must be a SpanRecorder .*got undefined/);
+  assert.throws(() => withAny(recorder, undefined), /^TypeError: withRecorder: the second argument must be the function to run, got undefined$/);
+  assert.equal(withRecorder(recorder, () => defaultRecorder()), recorder);
+});
+
 test("slow server serves the requested bytes over loopback and counts requests", BOUNDED, async () => {
   const server = await startSlowServer({ latencyMs: 20, bytes: 12_345 });
   try {
