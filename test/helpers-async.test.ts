@@ -11,6 +11,7 @@ import { SpanRecorder, type Span } from "../src/measure/spans.js";
 import { defaultRecorder, withRecorder } from "../src/measure/recorder.js";
 import { fetchText, startSlowServer } from "../src/net/slow-server.js";
 import { fakeKernel } from "./helpers/fake-kernel.js";
+import { ProcessPool } from "../src/pool/pool.js";
 
 /** Every span starts before every other one ends: they all ran at one time. */
 function assertAllOverlap(spans: readonly Span[]): void {
@@ -323,6 +324,23 @@ test("blockingSleep in a worker blocks only that thread, and records on the thre
   assert.equal(spans.length, 1);
   assert.equal(spans[0]!.laneKind, "thread");
   assert.match(spans[0]!.lane, /^thread \d+$/);
+});
+
+test("in a pool's child process, currentLane and the spans helpers record there name that process, not the main loop", { timeout: 60_000 }, async () => {
+  const pool = new ProcessPool({ maxWorkers: 1, recorder: new SpanRecorder() });
+  try {
+    const seen = await pool.submit(async () => {
+      const { currentLane, gather, sleep, SpanRecorder, withRecorder } = require("parlab");
+      const recorder = new SpanRecorder();
+      await withRecorder(recorder, () => gather(() => sleep(1), () => sleep(1)));
+      return { pid: process.pid, lane: currentLane(), spans: recorder.spans.map((s: Span) => `${s.lane}/${s.laneKind}`) };
+    });
+    const lane = `process ${seen.pid}`;
+    assert.deepEqual(seen.lane, { lane, laneKind: "process" });
+    assert.deepEqual(seen.spans, [`${lane}/process`, `${lane}/process`]);
+  } finally {
+    await pool.close();
+  }
 });
 
 test("withRecorder keeps spans of concurrent scopes apart; outside any scope spans go to the default", BOUNDED, async () => {

@@ -49,12 +49,22 @@ function describe(value: unknown): string {
   return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "function" ? "a function" : typeof value;
 }
 
-/** The lane the calling code runs on: the main loop, or the worker thread it is in. */
 // A thread's lane never changes; spans copy its fields, so one shared object is enough.
-const THIS_LANE: Readonly<Lane> = Object.freeze(isMainThread ? { ...MAIN_LOOP } : { lane: `thread ${threadId}`, laneKind: "thread" });
+let thisLane: Readonly<Lane> = Object.freeze(isMainThread ? { ...MAIN_LOOP } : { lane: `thread ${threadId}`, laneKind: "thread" });
 
+/** The lane the calling code runs on: the main loop, the worker thread it is in, or a pool's child process. */
 export function currentLane(): Readonly<Lane> {
-  return THIS_LANE;
+  return thisLane;
+}
+
+/**
+ * Called by a pool's child process, whose main thread is no notebook's main loop: without it,
+ * spans recorded there (and currentLane()) said "main loop", and a timeline drew them on the
+ * notebook's own lane.
+ */
+export function runsInPoolProcess(): Readonly<Lane> {
+  if (isMainThread) thisLane = Object.freeze({ lane: `process ${process.pid}`, laneKind: "process" });
+  return thisLane;
 }
 
 /**
