@@ -229,7 +229,17 @@ export function map<T, R>(
   }
   if (typeof fn !== "function") return Promise.reject(new TypeError(`map: fn must be a function, got ${describe(fn)}`));
   if (signal?.aborted) return Promise.reject(abortError(signal));
-  const list = Array.from(items);
+  // Array.from threw "undefined is not iterable" out of a function that otherwise rejects, and
+  // took a number (or any object without a length) for an empty list: map(5, fn) gave [].
+  if (typeof (items as Partial<Iterable<T>> | null | undefined)?.[Symbol.iterator] !== "function") {
+    return Promise.reject(new TypeError(`map: items must be iterable (an array, a Set, a generator...), got ${describe(items)}`));
+  }
+  let list: T[];
+  try {
+    list = Array.from(items);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const recorder = options.recorder ?? defaultRecorder();
   const lane = currentLane();
   const inner = new AbortController();

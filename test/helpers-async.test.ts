@@ -251,6 +251,15 @@ test("map rejects with an AbortError when its signal aborts, and aborts the call
   await assert.rejects(map([1], (x) => x, { concurrency: 0 }), /map: option "concurrency" must be an integer >= 1 or Infinity, got 0/);
 });
 
+test("map rejects items that are not iterable, naming them, instead of throwing or mapping nothing", BOUNDED, async () => {
+  const mapAny = map as (items: unknown, fn: unknown, options: unknown) => Promise<unknown[]>;
+  for (const [items, got] of [[5, "number"], [undefined, "undefined"], [null, "null"], [{ length: 2 }, "object"]] as const) {
+    const refused = mapAny(items, (x: unknown) => x, { concurrency: 1 });
+    assert.ok(refused instanceof Promise, "a bad argument rejects; it does not throw");
+    await assert.rejects(refused, new RegExp(`^TypeError: map: items must be iterable \\(an array, a Set, a generator...\\), got ${got}$`));
+  }
+});
+
 test("interrupting the cell stops map as its signal would: no new call starts, running calls see the abort", BOUNDED, async () => {
   const kernel = fakeKernel();
   try {
