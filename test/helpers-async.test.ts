@@ -442,6 +442,7 @@ test("fetchText rejects with an AbortError on abort and names the URL on a bad s
   await new Promise((resolve) => notFound.close(resolve));
   await assert.rejects(startSlowServer({ latencyMs: 1, bytes: -1 }), /option "bytes" must be a number from 0/);
   await assert.rejects(startSlowServer({ latencyMs: Number.NaN, bytes: 1 }), /option "latencyMs"/);
+  await assert.rejects(startSlowServer({ latencyMs: 1, bytes: 1, port: 80.5 }), /^RangeError: startSlowServer: option "port" must be an integer, got 80.5$/);
   const taken = await startSlowServer({ latencyMs: 0, bytes: 1 });
   try {
     await assert.rejects(startSlowServer({ latencyMs: 0, bytes: 1, port: taken.port }), /cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
