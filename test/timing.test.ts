@@ -57,6 +57,8 @@ test("timeit and bench results read as text and survive JSON", BOUNDED, async ()
   assert.equal(timing.name, "sum");
   assert.match(String(timing), /^sum: median [\d.]+ ms \(min [\d.]+, max [\d.]+; 3 runs, 0 warm-up\)$/);
   assert.equal(inspect(timing), String(timing));
+  assert.equal(String(new Timing("once", 1, 0, 1, [2])), "once: median 2.00 ms (min 2.00, max 2.00; 1 run, 0 warm-up)");
+  assert.match(String(new Comparison(1, 0, 1, { a: new Timing("a", 1, 0, 1, [2]) }, [])), /^1 interleaved round, 0 warm-up, 1 call per run\n/);
   const display = (timing as unknown as Record<symbol, () => unknown>)[Symbol.for("Jupyter.display")]!();
   assert.deepEqual(display, { "text/plain": String(timing) });
   const json = JSON.parse(JSON.stringify(timing)) as Record<string, unknown>;

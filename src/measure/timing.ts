@@ -39,6 +39,11 @@ export function summarize(values: readonly number[]): Summary {
   return { min: sorted[0]!, median, max: sorted[sorted.length - 1]! };
 }
 
+// `repeat: 1` read "1 runs" and "1 interleaved rounds".
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 /** One timed function's result; plain data, so it survives JSON.stringify. */
 export class Timing implements Summary {
   readonly unit = "ms";
@@ -60,7 +65,7 @@ export class Timing implements Summary {
   toString(): string {
     const calls = this.number === 1 ? "" : ` × ${this.number} calls`;
     return `${this.name}: median ${formatMs(this.median)} ms (min ${formatMs(this.min)}, max ${formatMs(this.max)}; ` +
-      `${this.repeat} runs${calls}, ${this.warmup} warm-up)`;
+      `${plural(this.repeat, "run")}${calls}, ${this.warmup} warm-up)`;
   }
 }
 showsAsText(Timing);
@@ -105,7 +110,7 @@ export class Comparison<K extends string = string> {
       best > 0 ? (t.median / best).toFixed(2) : "-",
     ]);
     const calls = this.number === 1 ? "1 call" : `${this.number} calls`;
-    return `${this.repeat} interleaved rounds, ${this.warmup} warm-up, ${calls} per run\n` +
+    return `${plural(this.repeat, "interleaved round")}, ${this.warmup} warm-up, ${calls} per run\n` +
       textTable(["variant", "min ms", "median ms", "max ms", "× fastest"], rows);
   }
 }
