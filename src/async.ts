@@ -5,6 +5,7 @@ import { now, type Span, type SpanRecorder } from "./measure/spans.js";
 import { currentLane, defaultRecorder, recordTask, recordTaskSync, recorderForLeaf } from "./measure/recorder.js";
 import { isThenable } from "./thenable.js";
 import { MAX_TIMER_MS } from "./timer-limit.js";
+import { onCellInterrupt } from "./cell-interrupt.js";
 
 /** What an aborted helper rejects with; `cause` is the signal's reason. */
 export class AbortError extends Error {
@@ -141,9 +142,13 @@ export interface GatherOptions extends RecordOptions {
   name?: string | ((index: number) => string);
 }
 
+// An array is no options object: `gather(tasks)` (Python's `gather(*tasks)` without the star)
+// used to be taken for options, and resolved to [] with nothing awaited.
 function isOptions(value: unknown): value is GatherOptions {
-  return typeof value === "object" && value !== null && !isThenable(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !isThenable(value);
 }
+
+const GATHER_OPTIONS = ["returnExceptions", "name", "recorder"];
 
 function toError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason), { cause: reason });
@@ -164,9 +169,15 @@ export function gather<T extends readonly Awaitable[]>(...args: [...tasks: T, op
 export function gather<T extends readonly Awaitable[]>(...args: [...tasks: T, options: GatherOptions]): Promise<GatherSettled<T>>;
 export function gather(...args: unknown[]): Promise<unknown[]> {
   const options: GatherOptions = args.length > 0 && isOptions(args.at(-1)) ? (args.pop() as GatherOptions) : {};
+  // A typo (`returnException`) would otherwise be ignored without a word, and failures reject.
+  const unknown = Object.keys(options).find((key) => !GATHER_OPTIONS.includes(key));
+  if (unknown !== undefined) {
+    return Promise.reject(new TypeError(`gather: the last argument is taken as options, and "${unknown}" is none (known: ${GATHER_OPTIONS.join(", ")})`));
+  }
   const bad = args.findIndex((task) => typeof task !== "function" && !isThenable(task));
   if (bad >= 0) {
-    return Promise.reject(new TypeError(`gather: argument ${bad + 1} is neither a promise nor a function that starts one (got ${describe(args[bad])})`));
+    const hint = Array.isArray(args[bad]) ? "; pass the tasks themselves: gather(...tasks)" : "";
+    return Promise.reject(new TypeError(`gather: argument ${bad + 1} is neither a promise nor a function that starts one (got ${describe(args[bad])}${hint})`));
   }
   // Only promises: nothing to start or name, and nothing more to keep alive per task than Promise.all does.
   if (!args.some((task) => typeof task === "function")) {
@@ -204,7 +215,8 @@ export interface MapOptions<T> extends RecordOptions {
  * Calls `fn` on every item with at most `concurrency` calls running at once, like tasks that each
  * take a slot of an asyncio.Semaphore. Resolves to the results in input order. After the first
  * failure no new call starts, the `signal` given to running calls aborts, and the promise rejects
- * with that failure (running calls are not awaited).
+ * with that failure (running calls are not awaited). Aborting `options.signal`, or interrupting
+ * the cell that called map, does the same with an AbortError.
  */
 export function map<T, R>(
   items: Iterable<T>,
@@ -217,7 +229,17 @@ export function map<T, R>(
   }
   if (typeof fn !== "function") return Promise.reject(new TypeError(`map: fn must be a function, got ${describe(fn)}`));
   if (signal?.aborted) return Promise.reject(abortError(signal));
-  const list = Array.from(items);
+  // Array.from threw "undefined is not iterable" out of a function that otherwise rejects, and
+  // took a number (or any object without a length) for an empty list: map(5, fn) gave [].
+  if (typeof (items as Partial<Iterable<T>> | null | undefined)?.[Symbol.iterator] !== "function") {
+    return Promise.reject(new TypeError(`map: items must be iterable (an array, a Set, a generator...), got ${describe(items)}`));
+  }
+  let list: T[];
+  try {
+    list = Array.from(items);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const recorder = options.recorder ?? defaultRecorder();
   const lane = currentLane();
   const inner = new AbortController();
@@ -233,6 +255,7 @@ export function map<T, R>(
       if (finished) return;
       finished = true;
       signal?.removeEventListener("abort", onAbort);
+      unwatchInterrupt();
       if (!outcome.failed) resolve(results);
       else {
         inner.abort(outcome.error);
@@ -242,6 +265,9 @@ export function map<T, R>(
     const fail = (error: unknown) => finish({ failed: true, error });
     const onAbort = () => fail(abortError(signal!));
     signal?.addEventListener("abort", onAbort, { once: true });
+    // Interrupting the cell stops the map as its own signal would: no new call starts, and the
+    // running ones see their signal abort.
+    const unwatchInterrupt = onCellInterrupt(() => fail(new AbortError("map: stopped, the cell was interrupted")));
 
     const launch = () => {
       while (!finished && running < concurrency && next < list.length) {

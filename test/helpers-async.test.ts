@@ -10,6 +10,8 @@ import { AbortError, blockingSleep, gather, map, sleep } from "../src/async.js";
 import { SpanRecorder, type Span } from "../src/measure/spans.js";
 import { defaultRecorder, withRecorder } from "../src/measure/recorder.js";
 import { fetchText, startSlowServer } from "../src/net/slow-server.js";
+import { fakeKernel } from "./helpers/fake-kernel.js";
+import { ProcessPool } from "../src/pool/pool.js";
 
 /** Every span starts before every other one ends: they all ran at one time. */
 function assertAllOverlap(spans: readonly Span[]): void {
@@ -172,6 +174,19 @@ test("gather rejects a non-awaitable argument before starting anything", BOUNDED
   assert.equal(started, false);
 });
 
+test("gather refuses an array of tasks and an options object it does not know, instead of resolving to []", BOUNDED, async () => {
+  const gatherAny = gather as (...args: unknown[]) => Promise<unknown[]>;
+  let started = false;
+  const tasks = [() => (started = true), Promise.resolve(2)];
+  const error = await rejection(gatherAny(tasks));
+  assert.ok(error instanceof TypeError);
+  assert.equal(error.message, "gather: argument 1 is neither a promise nor a function that starts one (got an array; pass the tasks themselves: gather(...tasks))");
+  assert.equal(started, false);
+  const typo = await rejection(gatherAny(Promise.resolve(1), { returnException: true }));
+  assert.match((typo as Error).message, /gather: the last argument is taken as options, and "returnException" is none \(known: returnExceptions, name, recorder\)/);
+  assert.deepEqual(await gather(...tasks), [true, 2]);
+});
+
 test("map keeps input order and never runs more than `concurrency` calls at once", BOUNDED, async () => {
   let running = 0;
   let most = 0;
@@ -236,6 +251,42 @@ test("map rejects with an AbortError when its signal aborts, and aborts the call
   await assert.rejects(map([1], (x) => x, { concurrency: 0 }), /map: option "concurrency" must be an integer >= 1 or Infinity, got 0/);
 });
 
+test("map rejects items that are not iterable, naming them, instead of throwing or mapping nothing", BOUNDED, async () => {
+  const mapAny = map as (items: unknown, fn: unknown, options: unknown) => Promise<unknown[]>;
+  for (const [items, got] of [[5, "number"], [undefined, "undefined"], [null, "null"], [{ length: 2 }, "object"]] as const) {
+    const refused = mapAny(items, (x: unknown) => x, { concurrency: 1 });
+    assert.ok(refused instanceof Promise, "a bad argument rejects; it does not throw");
+    await assert.rejects(refused, new RegExp(`^TypeError: map: items must be iterable \\(an array, a Set, a generator...\\), got ${got}$`));
+  }
+});
+
+test("interrupting the cell stops map as its signal would: no new call starts, running calls see the abort", BOUNDED, async () => {
+  const kernel = fakeKernel();
+  try {
+    const started: number[] = [];
+    let sawAbort = 0;
+    const pending = map(
+      [1, 2, 3, 4, 5, 6],
+      async (item, _i, signal) => {
+        started.push(item);
+        await sleep(60_000, { signal }).catch(() => sawAbort++);
+      },
+      { concurrency: 2, recorder: new SpanRecorder() },
+    );
+    setTimeout(() => kernel.interrupt(), 5);
+    const error = await rejection(pending);
+    assert.equal((error as Error).name, "AbortError");
+    assert.match((error as Error).message, /map: stopped, the cell was interrupted/);
+    await sleep(20);
+    assert.deepEqual(started, [1, 2]);
+    assert.equal(sawAbort, 2);
+    await map([1, 2], (x) => x, { concurrency: 1 });
+    assert.equal(kernel.watchers.size, 0, "a settled map stops watching the cell");
+  } finally {
+    kernel.restore();
+  }
+});
+
 test("blockingSleep blocks its thread: timers wait, gathered blocking sleeps run one after another", BOUNDED, async () => {
   const order: string[] = [];
   setTimeout(() => order.push("timer"), 0);
@@ -284,6 +335,23 @@ test("blockingSleep in a worker blocks only that thread, and records on the thre
   assert.match(spans[0]!.lane, /^thread \d+$/);
 });
 
+test("in a pool's child process, currentLane and the spans helpers record there name that process, not the main loop", { timeout: 60_000 }, async () => {
+  const pool = new ProcessPool({ maxWorkers: 1, recorder: new SpanRecorder() });
+  try {
+    const seen = await pool.submit(async () => {
+      const { currentLane, gather, sleep, SpanRecorder, withRecorder } = require("parlab");
+      const recorder = new SpanRecorder();
+      await withRecorder(recorder, () => gather(() => sleep(1), () => sleep(1)));
+      return { pid: process.pid, lane: currentLane(), spans: recorder.spans.map((s: Span) => `${s.lane}/${s.laneKind}`) };
+    });
+    const lane = `process ${seen.pid}`;
+    assert.deepEqual(seen.lane, { lane, laneKind: "process" });
+    assert.deepEqual(seen.spans, [`${lane}/process`, `${lane}/process`]);
+  } finally {
+    await pool.close();
+  }
+});
+
 test("withRecorder keeps spans of concurrent scopes apart; outside any scope spans go to the default", BOUNDED, async () => {
   const a = new SpanRecorder();
   const b = new SpanRecorder();
@@ -298,6 +366,15 @@ test("withRecorder keeps spans of concurrent scopes apart; outside any scope spa
   assert.equal(defaultRecorder().spans.at(-1)?.task, "unscoped");
   assert.equal(defaultRecorder().spans.length, before + 1);
   defaultRecorder().clear();
+});
+
+test("withRecorder names a missing or misplaced argument instead of failing deep inside", BOUNDED, () => {
+  const withAny = withRecorder as (recorder: unknown, fn: unknown) => unknown;
+  const recorder = new SpanRecorder();
+  assert.throws(() => withAny(() => 1, recorder), /^TypeError: withRecorder: the first argument must be a SpanRecorder \(withRecorder\(new SpanRecorder\(\), fn\)\), got a function$/);
+  assert.throws(() => withAny(undefined, () => 1), /withRecorder: the first argument must be a SpanRecorder .*got undefined/);
+  assert.throws(() => withAny(recorder, undefined), /^TypeError: withRecorder: the second argument must be the function to run, got undefined$/);
+  assert.equal(withRecorder(recorder, () => defaultRecorder()), recorder);
 });
 
 test("slow server serves the requested bytes over loopback and counts requests", BOUNDED, async () => {
@@ -365,6 +442,7 @@ test("fetchText rejects with an AbortError on abort and names the URL on a bad s
   await new Promise((resolve) => notFound.close(resolve));
   await assert.rejects(startSlowServer({ latencyMs: 1, bytes: -1 }), /option "bytes" must be a number from 0/);
   await assert.rejects(startSlowServer({ latencyMs: Number.NaN, bytes: 1 }), /option "latencyMs"/);
+  await assert.rejects(startSlowServer({ latencyMs: 1, bytes: 1, port: 80.5 }), /^RangeError: startSlowServer: option "port" must be an integer, got 80.5$/);
   const taken = await startSlowServer({ latencyMs: 0, bytes: 1 });
   try {
     await assert.rejects(startSlowServer({ latencyMs: 0, bytes: 1, port: taken.port }), /cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);

@@ -7,6 +7,7 @@ import { gather, sleep } from "../src/async.js";
 import { defaultRecorder } from "../src/measure/recorder.js";
 import { Comparison, Timing, bench, compare, summarize, timeit } from "../src/measure/timing.js";
 import { SpanRecorder } from "../src/measure/spans.js";
+import { fakeKernel } from "./helpers/fake-kernel.js";
 
 // A helper that never settles (e.g. a close() that waits forever) fails instead of hanging the run.
 const BOUNDED = { timeout: 20_000 };
@@ -16,6 +17,9 @@ test("summarize: min, median (mean of the middle two for an even count), max", B
   assert.deepEqual(summarize([4, 1, 3, 2]), { min: 1, median: 2.5, max: 4 });
   assert.deepEqual(summarize([7]), { min: 7, median: 7, max: 7 });
   assert.throws(() => summarize([]), /no values/);
+  assert.throws(() => summarize([3, NaN, 1, 2]), /summarize: values\[1\] is not a number, got NaN/);
+  assert.throws(() => summarize([1, "2" as never]), /summarize: values\[1\] is not a number, got 2/);
+  assert.deepEqual(summarize([2, Infinity, -1]), { min: -1, median: 2, max: Infinity });
 });
 
 test("timeit runs warm-up plus repeat × number calls and summarises the measured runs", BOUNDED, async () => {
@@ -53,6 +57,8 @@ test("timeit and bench results read as text and survive JSON", BOUNDED, async ()
   assert.equal(timing.name, "sum");
   assert.match(String(timing), /^sum: median [\d.]+ ms \(min [\d.]+, max [\d.]+; 3 runs, 0 warm-up\)$/);
   assert.equal(inspect(timing), String(timing));
+  assert.equal(String(new Timing("once", 1, 0, 1, [2])), "once: median 2.00 ms (min 2.00, max 2.00; 1 run, 0 warm-up)");
+  assert.match(String(new Comparison(1, 0, 1, { a: new Timing("a", 1, 0, 1, [2]) }, [])), /^1 interleaved round, 0 warm-up, 1 call per run\n/);
   const display = (timing as unknown as Record<symbol, () => unknown>)[Symbol.for("Jupyter.display")]!();
   assert.deepEqual(display, { "text/plain": String(timing) });
   const json = JSON.parse(JSON.stringify(timing)) as Record<string, unknown>;
@@ -76,6 +82,36 @@ test("timeit: bad options and failing functions give errors that name them", BOU
   assert.ok(error instanceof Error);
   assert.equal(error.message, 'timeit: "parse" failed on warm-up run 1: boom');
   assert.equal(error.cause, boom);
+});
+
+test("interrupting the cell stops timeit and compare: no run starts after it, and they reject", BOUNDED, async () => {
+  const kernel = fakeKernel();
+  try {
+    let calls = 0;
+    const error = await timeit(async () => {
+      if (++calls === 2) kernel.interrupt();
+      await sleep(1);
+    }, { name: "fetch", repeat: 10, warmup: 0 }).catch((e: unknown) => e);
+    assert.equal(calls, 2, "the interrupted run ends; no later one starts");
+    assert.equal((error as Error).name, "AbortError");
+    assert.equal((error as Error).message, 'timeit: "fetch" stopped before run 3 of 10: the cell was interrupted');
+
+    const order: string[] = [];
+    const compared = await compare({
+      a: () => {
+        order.push("a");
+        if (order.length === 3) kernel.interrupt();
+      },
+      b: () => sleep(1).then(() => order.push("b")),
+    }, { repeat: 10, warmup: 0 }).catch((e: unknown) => e);
+    assert.deepEqual(order, ["a", "b", "a"]);
+    assert.equal((compared as Error).message, 'compare: stopped before variant "b" of round 2 of 10: the cell was interrupted');
+
+    await timeit(() => {}, { repeat: 2 });
+    assert.equal(kernel.watchers.size, 0, "finished or stopped, they stop watching the cell");
+  } finally {
+    kernel.restore();
+  }
 });
 
 test("compare interleaves the variants round by round, warm-up included", BOUNDED, async () => {
@@ -169,4 +205,16 @@ test("a recorder with a limit keeps only its newest spans", () => {
   assert.ok(recorder.spans.length <= 10);
   assert.equal(recorder.spans.at(-1)!.task, "t24");
   assert.ok(recorder.spans.every((span, i, all) => i === 0 || span.start > all[i - 1]!.start));
+});
+
+test("a recorder with a limit of 1 keeps the newest span; a limit that is no count is refused", () => {
+  const recorder = new SpanRecorder(1);
+  for (let i = 0; i < 3; i++) {
+    recorder.add({ task: `t${i}`, lane: "main loop", laneKind: "loop", start: i, end: i + 1 });
+    assert.deepEqual(recorder.spans.map((span) => span.task), [`t${i}`]);
+  }
+  for (const limit of [0, -5, NaN, 2.5]) {
+    assert.throws(() => new SpanRecorder(limit), /SpanRecorder: limit must be an integer >= 1 or Infinity, got/);
+  }
+  assert.equal(new SpanRecorder().limit, Infinity);
 });

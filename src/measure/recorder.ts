@@ -35,15 +35,36 @@ export function defaultRecorder(): SpanRecorder {
 
 /** Runs `fn` (and everything it starts, also after awaits) with `recorder` as the default recorder. */
 export function withRecorder<T>(recorder: SpanRecorder, fn: () => T): T {
+  // Checked here: a missing recorder used to send spans to the default one without a word, and
+  // swapped arguments failed deep in AsyncLocalStorage ("Function.prototype.apply was called on
+  // #<SpanRecorder>"). By shape, not instanceof: a notebook may load two copies of this module.
+  if (typeof (recorder as Partial<SpanRecorder> | null)?.add !== "function" || !Array.isArray((recorder as Partial<SpanRecorder>).spans)) {
+    throw new TypeError(`withRecorder: the first argument must be a SpanRecorder (withRecorder(new SpanRecorder(), fn)), got ${describe(recorder)}`);
+  }
+  if (typeof fn !== "function") throw new TypeError(`withRecorder: the second argument must be the function to run, got ${describe(fn)}`);
   return shared.scope.run({ recorder, timing: shared.scope.getStore()?.timing }, fn);
 }
 
-/** The lane the calling code runs on: the main loop, or the worker thread it is in. */
-// A thread's lane never changes; spans copy its fields, so one shared object is enough.
-const THIS_LANE: Readonly<Lane> = Object.freeze(isMainThread ? { ...MAIN_LOOP } : { lane: `thread ${threadId}`, laneKind: "thread" });
+function describe(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "function" ? "a function" : typeof value;
+}
 
+// A thread's lane never changes; spans copy its fields, so one shared object is enough.
+let thisLane: Readonly<Lane> = Object.freeze(isMainThread ? { ...MAIN_LOOP } : { lane: `thread ${threadId}`, laneKind: "thread" });
+
+/** The lane the calling code runs on: the main loop, the worker thread it is in, or a pool's child process. */
 export function currentLane(): Readonly<Lane> {
-  return THIS_LANE;
+  return thisLane;
+}
+
+/**
+ * Called by a pool's child process, whose main thread is no notebook's main loop: without it,
+ * spans recorded there (and currentLane()) said "main loop", and a timeline drew them on the
+ * notebook's own lane.
+ */
+export function runsInPoolProcess(): Readonly<Lane> {
+  if (isMainThread) thisLane = Object.freeze({ lane: `process ${process.pid}`, laneKind: "process" });
+  return thisLane;
 }
 
 /**

@@ -30,12 +30,18 @@ export class SpanRecorder {
   readonly spans: Span[] = [];
 
   /** `limit`: keep only the newest spans, so a recorder nobody clears cannot grow for ever. */
-  constructor(readonly limit = Infinity) {}
+  constructor(readonly limit = Infinity) {
+    // A limit of 0, a negative one or NaN used to be taken: the recorder then kept nothing, or everything.
+    if (limit !== Infinity && !(Number.isInteger(limit) && limit >= 1)) {
+      throw new RangeError(`SpanRecorder: limit must be an integer >= 1 or Infinity, got ${String(limit)}`);
+    }
+  }
 
   add(span: Span): void {
     this.spans.push(span);
-    // Trimmed a tenth at a time, so adding stays cheap on average.
-    if (this.spans.length > this.limit) this.spans.splice(0, this.spans.length - Math.floor(this.limit * 0.9));
+    // Trimmed a tenth at a time, so adding stays cheap on average; but never below one span, or a
+    // limit of 1 would drop the span just added and keep nothing.
+    if (this.spans.length > this.limit) this.spans.splice(0, this.spans.length - Math.max(1, Math.floor(this.limit * 0.9)));
   }
 
   clear(): void {

@@ -4,6 +4,8 @@ import { SpanRecorder, type Span } from "./spans.js";
 import { withRecorder } from "./recorder.js";
 import { formatMs, showsAsText, textTable } from "./format.js";
 import { isThenable } from "../thenable.js";
+import { AbortError } from "../async.js";
+import { onCellInterrupt } from "../cell-interrupt.js";
 
 export interface TimeitOptions {
   /** Measured runs (default 5). */
@@ -27,10 +29,19 @@ export interface Summary {
 /** min, median and max of `values` (the median of an even count is the mean of the middle two). */
 export function summarize(values: readonly number[]): Summary {
   if (values.length === 0) throw new RangeError("summarize: no values");
+  // NaN compares false both ways, so the sort would leave it anywhere and min, median and max
+  // would be wrong without a word (summarize([3, NaN, 1, 2]) gave min 3, max 2).
+  const bad = values.findIndex((value) => typeof value !== "number" || Number.isNaN(value));
+  if (bad >= 0) throw new TypeError(`summarize: values[${bad}] is not a number, got ${String(values[bad])}`);
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
   return { min: sorted[0]!, median, max: sorted[sorted.length - 1]! };
+}
+
+// `repeat: 1` read "1 runs" and "1 interleaved rounds".
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /** One timed function's result; plain data, so it survives JSON.stringify. */
@@ -54,7 +65,7 @@ export class Timing implements Summary {
   toString(): string {
     const calls = this.number === 1 ? "" : ` × ${this.number} calls`;
     return `${this.name}: median ${formatMs(this.median)} ms (min ${formatMs(this.min)}, max ${formatMs(this.max)}; ` +
-      `${this.repeat} runs${calls}, ${this.warmup} warm-up)`;
+      `${plural(this.repeat, "run")}${calls}, ${this.warmup} warm-up)`;
   }
 }
 showsAsText(Timing);
@@ -99,7 +110,7 @@ export class Comparison<K extends string = string> {
       best > 0 ? (t.median / best).toFixed(2) : "-",
     ]);
     const calls = this.number === 1 ? "1 call" : `${this.number} calls`;
-    return `${this.repeat} interleaved rounds, ${this.warmup} warm-up, ${calls} per run\n` +
+    return `${plural(this.repeat, "interleaved round")}, ${this.warmup} warm-up, ${calls} per run\n` +
       textTable(["variant", "min ms", "median ms", "max ms", "× fastest"], rows);
   }
 }
@@ -148,23 +159,44 @@ function failure(message: string, cause: unknown): Error {
 /**
  * Python's timeit.repeat: `warmup` unmeasured runs, then `repeat` runs of `number` calls each.
  * `fn` may be async; calls never overlap. Spans its helpers record are discarded, not added to
- * the default recorder.
+ * the default recorder. Interrupting the cell that called it starts no further run: the timeit
+ * rejects with an AbortError instead of calling `fn` on in the background.
  */
 export async function timeit(fn: () => unknown, options: TimeitOptions = {}): Promise<Timing> {
   if (typeof fn !== "function") throw new TypeError(`timeit: expected a function to time, got ${typeof fn}`);
   const { repeat, warmup, number } = settings("timeit", options);
   const name = options.name ?? (fn.name || "timed function");
   const runs: number[] = [];
-  for (let k = 0; k < warmup + repeat; k++) {
-    const phase = k < warmup ? `warm-up run ${k + 1}` : `run ${k - warmup + 1} of ${repeat}`;
-    try {
-      const { ms } = await measure(fn, number, new SpanRecorder());
-      if (k >= warmup) runs.push(ms);
-    } catch (error) {
-      throw failure(`timeit: "${name}" failed on ${phase}`, error);
+  const interrupt = watchInterrupt();
+  try {
+    for (let k = 0; k < warmup + repeat; k++) {
+      const phase = k < warmup ? `warm-up run ${k + 1}` : `run ${k - warmup + 1} of ${repeat}`;
+      interrupt.check(`timeit: "${name}" stopped before ${phase}`);
+      try {
+        const { ms } = await measure(fn, number, new SpanRecorder());
+        if (k >= warmup) runs.push(ms);
+      } catch (error) {
+        throw failure(`timeit: "${name}" failed on ${phase}`, error);
+      }
     }
+  } finally {
+    interrupt.stop();
   }
   return new Timing(name, repeat, warmup, number, runs);
+}
+
+/** Whether the calling cell was interrupted since; timeit and compare start no run after that. */
+function watchInterrupt(): { check(where: string): void; stop(): void } {
+  let interrupted = false;
+  const stop = onCellInterrupt(() => {
+    interrupted = true;
+  });
+  return {
+    check(where) {
+      if (interrupted) throw new AbortError(`${where}: the cell was interrupted`);
+    },
+    stop,
+  };
 }
 
 /** `timeit` with a name, which titles the result. */
@@ -175,7 +207,7 @@ export function bench(name: string, fn: () => unknown, options: Omit<TimeitOptio
 /**
  * Times several variants of one workload, interleaved: each round runs every variant once, in
  * the order given, so a slow moment of the machine hurts all variants instead of one. Each run
- * collects the spans its helpers record.
+ * collects the spans its helpers record. Like timeit, it starts no run after its cell is interrupted.
  */
 export async function compare<K extends string>(variants: Record<K, () => unknown>, options: CompareOptions = {}): Promise<Comparison<K>> {
   const { repeat, warmup, number } = settings("compare", options);
@@ -186,17 +218,23 @@ export async function compare<K extends string>(variants: Record<K, () => unknow
     if (typeof fn !== "function") throw new TypeError(`compare: variant "${name}" is not a function (got ${typeof fn})`);
   }
   const runs: Run[] = [];
-  for (let round = 0; round < warmup + repeat; round++) {
-    const phase = round < warmup ? `warm-up round ${round + 1}` : `round ${round - warmup + 1} of ${repeat}`;
-    for (const [name, fn] of entries) {
-      const recorder = new SpanRecorder();
-      try {
-        const timed = await measure(fn as () => unknown, number, recorder);
-        if (round >= warmup) runs.push({ variant: name, repeat: round - warmup, ...timed, spans: recorder.spans });
-      } catch (error) {
-        throw failure(`compare: variant "${name}" failed on ${phase}`, error);
+  const interrupt = watchInterrupt();
+  try {
+    for (let round = 0; round < warmup + repeat; round++) {
+      const phase = round < warmup ? `warm-up round ${round + 1}` : `round ${round - warmup + 1} of ${repeat}`;
+      for (const [name, fn] of entries) {
+        interrupt.check(`compare: stopped before variant "${name}" of ${phase}`);
+        const recorder = new SpanRecorder();
+        try {
+          const timed = await measure(fn as () => unknown, number, recorder);
+          if (round >= warmup) runs.push({ variant: name, repeat: round - warmup, ...timed, spans: recorder.spans });
+        } catch (error) {
+          throw failure(`compare: variant "${name}" failed on ${phase}`, error);
+        }
       }
     }
+  } finally {
+    interrupt.stop();
   }
   const timings = {} as Record<K, Timing>;
   for (const [name] of entries) {

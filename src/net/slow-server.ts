@@ -45,6 +45,8 @@ export async function startSlowServer(options: SlowServerOptions): Promise<SlowS
   check("bytes", bytes, bufferLimits.MAX_LENGTH);
   if (!Number.isInteger(bytes)) throw new RangeError(`startSlowServer: option "bytes" must be an integer, got ${bytes}`);
   check("port", port, 65535);
+  // Else net's own "options.port should be >= 0 and < 65536", which names neither helper nor option.
+  if (!Number.isInteger(port)) throw new RangeError(`startSlowServer: option "port" must be an integer, got ${port}`);
   // ASCII, so the body's text has exactly `bytes` characters.
   const body = Buffer.alloc(bytes, "abcdefghijklmnopqrstuvwxyz0123456789\n");
   const waiting = new Set<NodeJS.Timeout>();

@@ -11,7 +11,7 @@ import { inspect } from "node:util";
 import { pathToFileURL } from "node:url";
 import { runInThisContext } from "node:vm";
 import { BroadcastChannel, isMainThread } from "node:worker_threads";
-import { currentLane, type Lane } from "../measure/recorder.js";
+import { runsInPoolProcess, type Lane } from "../measure/recorder.js";
 import { now, type Span } from "../measure/spans.js";
 import type { ShippedFunction } from "./shipped-function.js";
 import { dataCloneError, whyNotCloneable } from "./cloneable.js";
@@ -58,8 +58,9 @@ const requireFromNotebook = createRequire(path.join(process.cwd(), "[shipped fun
 let parlab: Record<string, unknown> | undefined;
 const requireInWorker = Object.assign((id: string) => (id === "parlab" && parlab ? parlab : requireFromNotebook(id)), requireFromNotebook) as NodeJS.Require;
 const compiled = new Map<string, (...args: unknown[]) => unknown>();
-// A pool's child process has its own lane; in a thread, the same lane the async helpers use.
-const lane: Lane = isMainThread ? { lane: `process ${process.pid}`, laneKind: "process" } : currentLane();
+// A pool's child process has its own lane, which the async helpers it runs use too; in a thread,
+// the thread's lane.
+const lane: Lane = runsInPoolProcess();
 
 // A worker thread that calls process.exit() ends without an error: tinypool never hears of it,
 // never settles its task and goes on sending tasks to the dead thread. So exiting throws instead:

@@ -7,7 +7,7 @@ import signal
 import time
 import unittest
 
-from harness import KernelTestCase, execute, iopub_until_idle, start_kernel, wait_reply
+from harness import KernelTestCase, execute, iopub_until_idle, result_of, start_kernel, wait_reply
 
 CASES = {
     # A cell with no top-level await or let/const/class runs as a classic script; the others in
@@ -143,6 +143,26 @@ class InterruptCases:
         self.run_ok("clearInterval(ticker);")
         self.assertTrue(ticks)
         self.assertEqual({m["parent_header"]["msg_id"] for m in ticks}, {ticking})
+
+    def test_helpers_start_no_more_work_after_an_interrupt(self):
+        # The interrupt settles the cell's await; timeit, compare and map used to go on calling
+        # the function in the background (a 100-run timeit kept running into the next cells).
+        self.run_ok('import { timeit, compare, map, sleep } from "parlab";\n'
+                    'let helperCalls = 0;\n'
+                    'const work = async () => { if (helperCalls++ === 5) console.log("running"); await sleep(50); };')
+        for code in [
+            "await timeit(work, { repeat: 200 })",
+            "await compare({ a: work, b: () => sleep(50) }, { repeat: 200 })",
+            "await map(Array.from({ length: 200 }, (_, i) => i), work, { concurrency: 2 })",
+        ]:
+            with self.subTest(code):
+                self.run_ok("helperCalls = 0;")
+                msg_id = self.kc.execute(code)
+                self.stream_of(msg_id, "stdout", until="running")  # the helper is under way
+                self.km.interrupt_kernel()
+                self.assertEqual(wait_reply(self.kc, msg_id, timeout=HANG)["content"]["ename"], "InterruptError")
+                reply, outputs = execute(self.kc, "const callsThen = helperCalls;\nawait sleep(500);\nhelperCalls - callsThen")
+                self.assertEqual(result_of(outputs), "0")
 
     def messages_for(self, msg_id, seconds):
         found, until = [], time.monotonic() + seconds
