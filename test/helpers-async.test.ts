@@ -10,7 +10,6 @@ import { AbortError, blockingSleep, gather, map, sleep } from "../src/async.js";
 import { SpanRecorder, type Span } from "../src/measure/spans.js";
 import { defaultRecorder, withRecorder } from "../src/measure/recorder.js";
 import { fetchText, startSlowServer } from "../src/net/slow-server.js";
-import { fakeKernel } from "./helpers/fake-kernel.js";
 import { ProcessPool } from "../src/pool/pool.js";
 
 /** Every span starts before every other one ends: they all ran at one time. */
@@ -257,33 +256,6 @@ test("map rejects items that are not iterable, naming them, instead of throwing 
     const refused = mapAny(items, (x: unknown) => x, { concurrency: 1 });
     assert.ok(refused instanceof Promise, "a bad argument rejects; it does not throw");
     await assert.rejects(refused, new RegExp(`^TypeError: map: items must be iterable \\(an array, a Set, a generator...\\), got ${got}$`));
-  }
-});
-
-test("interrupting the cell stops map as its signal would: no new call starts, running calls see the abort", BOUNDED, async () => {
-  const kernel = fakeKernel();
-  try {
-    const started: number[] = [];
-    let sawAbort = 0;
-    const pending = map(
-      [1, 2, 3, 4, 5, 6],
-      async (item, _i, signal) => {
-        started.push(item);
-        await sleep(60_000, { signal }).catch(() => sawAbort++);
-      },
-      { concurrency: 2, recorder: new SpanRecorder() },
-    );
-    setTimeout(() => kernel.interrupt(), 5);
-    const error = await rejection(pending);
-    assert.equal((error as Error).name, "AbortError");
-    assert.match((error as Error).message, /map: stopped, the cell was interrupted/);
-    await sleep(20);
-    assert.deepEqual(started, [1, 2]);
-    assert.equal(sawAbort, 2);
-    await map([1, 2], (x) => x, { concurrency: 1 });
-    assert.equal(kernel.watchers.size, 0, "a settled map stops watching the cell");
-  } finally {
-    kernel.restore();
   }
 });
 

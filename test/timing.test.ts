@@ -7,7 +7,6 @@ import { gather, sleep } from "../src/async.js";
 import { defaultRecorder } from "../src/measure/recorder.js";
 import { Comparison, Timing, bench, compare, summarize, timeit } from "../src/measure/timing.js";
 import { SpanRecorder } from "../src/measure/spans.js";
-import { fakeKernel } from "./helpers/fake-kernel.js";
 
 // A helper that never settles (e.g. a close() that waits forever) fails instead of hanging the run.
 const BOUNDED = { timeout: 20_000 };
@@ -82,36 +81,6 @@ test("timeit: bad options and failing functions give errors that name them", BOU
   assert.ok(error instanceof Error);
   assert.equal(error.message, 'timeit: "parse" failed on warm-up run 1: boom');
   assert.equal(error.cause, boom);
-});
-
-test("interrupting the cell stops timeit and compare: no run starts after it, and they reject", BOUNDED, async () => {
-  const kernel = fakeKernel();
-  try {
-    let calls = 0;
-    const error = await timeit(async () => {
-      if (++calls === 2) kernel.interrupt();
-      await sleep(1);
-    }, { name: "fetch", repeat: 10, warmup: 0 }).catch((e: unknown) => e);
-    assert.equal(calls, 2, "the interrupted run ends; no later one starts");
-    assert.equal((error as Error).name, "AbortError");
-    assert.equal((error as Error).message, 'timeit: "fetch" stopped before run 3 of 10: the cell was interrupted');
-
-    const order: string[] = [];
-    const compared = await compare({
-      a: () => {
-        order.push("a");
-        if (order.length === 3) kernel.interrupt();
-      },
-      b: () => sleep(1).then(() => order.push("b")),
-    }, { repeat: 10, warmup: 0 }).catch((e: unknown) => e);
-    assert.deepEqual(order, ["a", "b", "a"]);
-    assert.equal((compared as Error).message, 'compare: stopped before variant "b" of round 2 of 10: the cell was interrupted');
-
-    await timeit(() => {}, { repeat: 2 });
-    assert.equal(kernel.watchers.size, 0, "finished or stopped, they stop watching the cell");
-  } finally {
-    kernel.restore();
-  }
 });
 
 test("compare interleaves the variants round by round, warm-up included", BOUNDED, async () => {
