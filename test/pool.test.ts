@@ -31,6 +31,24 @@ async function capturingStdout<T>(work: () => Promise<T>, onText: (text: string)
   }
 }
 
+/** What is written to stderr while `work` runs (a child's stderr comes piped, as bytes); `onText` sees each write. */
+async function capturingStderr<T>(work: () => Promise<T>, onText: (text: string) => void = () => undefined): Promise<{ value: T; text: string }> {
+  const written: string[] = [];
+  const original = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
+    written.push(text);
+    onText(text);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const value = await work();
+    return { value, text: written.join("") };
+  } finally {
+    process.stderr.write = original;
+  }
+}
+
 function fib(n: number): number {
   const go = (k: number): number => (k < 2 ? k : go(k - 1) + go(k - 2));
   return go(n);
@@ -141,7 +159,52 @@ test("processes do not share memory: a child's write to a global is not seen by 
   assert.deepEqual(await pool.starmap((a: number, b: number) => a * b, [[2, 3], [4, 5]]), [6, 20]);
   assert.equal(await pool.apply((a: string) => a.toUpperCase(), ["x"]), "X");
   assert.ok(recorder.spans.every((span) => span.laneKind === "process" && /^process \d+$/.test(span.lane)));
-  await assert.rejects(pool.submit(() => process.exit(2)).result(), /died/);
+  await assert.rejects(pool.submit(() => process.exit(2)).result(), /exited with code 2$/);
+  assert.equal(await pool.submit(() => "alive"), "alive");
+});
+
+test("a child process that dies says how: its exit code, its signal, or the uncaught error it threw; the pool goes on", async (t) => {
+  // tinypool says "Worker exited unexpectedly" for all three; Node printed the uncaught error on
+  // the child's stderr, piped into the parent's.
+  const pool = new ProcessPool({ maxWorkers: 1 });
+  t.after(() => pool.close());
+  await assert.rejects(pool.submit(function quits() { process.exit(3); }).result(), {
+    name: "WorkerCrashError", message: /^the process running quits #\d+ exited with code 3$/, exitCode: 3, signal: null,
+  });
+  await assert.rejects(pool.submit(function isKilled() { process.kill(process.pid, "SIGKILL"); }).result(), {
+    name: "WorkerCrashError", message: /^the process running isKilled #\d+ was killed by SIGKILL$/, exitCode: null, signal: "SIGKILL",
+  });
+  const { value: crash, text } = await capturingStderr(() => pool.submit(function leavesAThrow() {
+    setTimeout(() => { throw new RangeError("async boom"); });
+    return new Promise(() => undefined);
+  }).result().then(() => assert.fail("the task succeeded"), (error: Error) => error));
+  assert.equal(crash.name, "WorkerCrashError");
+  assert.match(crash.message, /^the process running leavesAThrow #\d+ threw RangeError: async boom \(uncaught: the process ended\)$/);
+  assert.match(crash.stack ?? "", /\n    at Timeout\._onTimeout \(leavesAThrow\.shipped\.js:\d+:\d+\)\n/, "where the child threw, not the pool's frames");
+  const cause = crash.cause;
+  assert.ok(cause instanceof TaskError, "the child's error is the cause");
+  assert.equal(cause.name, "RangeError");
+  assert.equal(cause.message, "async boom");
+  assert.match(cause.stack ?? "", /^RangeError: async boom\n    at Timeout\._onTimeout \(leavesAThrow\.shipped\.js:\d+:\d+\)/);
+  assert.match(cause.stack ?? "", /at leavesAThrow #\d+ \(in process \d+\)$/);
+  assert.doesNotMatch(text, /async boom/, "the error is not also printed by the child's Node");
+  assert.equal(await pool.submit(() => "alive"), "alive");
+});
+
+test("a child process that throws between tasks is reported with its error and its frames, and replaced", async (t) => {
+  const pool = new ProcessPool({ maxWorkers: 1 });
+  t.after(() => pool.close());
+  let reported: () => void;
+  const report = new Promise<void>((resolve) => { reported = resolve; });
+  const { text } = await capturingStderr(async () => {
+    assert.equal(await pool.submit(function leavesALateThrow() { setTimeout(() => { throw new Error("late boom"); }, 10); return 1; }), 1);
+    // An idle pool's children keep nothing alive: this timer does, until the report (20 s at most).
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([report, new Promise((resolve) => { bound = setTimeout(resolve, 20_000); })]);
+    clearTimeout(bound);
+  }, (written) => { if (written.includes("between tasks")) reported(); });
+  assert.match(text, /^a process of this pool \(process \d+\) threw Error: late boom \(uncaught: the process ended\) between tasks\n    at Timeout\._onTimeout \(leavesALateThrow\.shipped\.js:\d+:\d+\)\n/);
+  assert.equal((text.match(/late boom/g) ?? []).length, 1, `printed once: ${text}`);
   assert.equal(await pool.submit(() => "alive"), "alive");
 });
 

@@ -8,6 +8,7 @@
 import { BroadcastChannel } from "node:worker_threads";
 import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 import { RecentMap } from "../../kernel/recent-map.js";
+import { isCrashReport, noteCrashReport } from "./child-death.js";
 
 export const LIVE_OUTPUT_CHANNEL = "parlab.pool.live-output";
 /** Finished tasks whose late writes are still shown in their cell; older ones' are dropped. */
@@ -66,8 +67,11 @@ function finish(key: string, entry: Expected): void {
   if (expected.size === 0) channel?.unref();
 }
 
-/** What child processes send that is not tinypool's own lands here (tinypool's `channel` option of a task). */
-export const PROCESS_OUTPUT = { postMessage: onChunk };
+/**
+ * What child processes send that is not tinypool's own lands here (tinypool's `channel` option of
+ * a task): their writes, and the report of an uncaught error about to end one (child-death.ts).
+ */
+export const PROCESS_OUTPUT = { postMessage: (message: unknown) => (isCrashReport(message) ? noteCrashReport(message) : onChunk(message)) };
 
 /**
  * A key for one task's output; its writes are shown by `show`, run where this is called.

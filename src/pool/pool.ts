@@ -11,6 +11,7 @@ import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 import type { SpanRecorder } from "../measure/spans.js";
 import { defaultRecorder } from "../measure/recorder.js";
 import { shipFunction } from "./shipped-function.js";
+import { childDeath, watchChildren, type ChildDeath } from "./child-death.js";
 import { dataCloneError, whyNotCloneable } from "./cloneable.js";
 import type { Call, ChunkResult, Refill, TaskRequest, TaskResult, WorkerError } from "./worker-task.js";
 import { PROCESS_OUTPUT, expectOutput, forgetOutput, onTaskStart, outputShown, type LiveChunk } from "./live-output.js";
@@ -136,8 +137,9 @@ export abstract class Pool {
     // A worker that dies between tasks (a late uncaught error, a timer calling process.exit)
     // has no task to fail; without a listener, tinypool's "error" event would end the process.
     this.#pool.on("error", (error: Error) => {
-      this.#reportToLastCell(`a ${kind} of this pool died between tasks: ${error.message}\n`);
       this.#refill();
+      const report = this.#reportToLastCell;
+      void childDeath(error).then((death) => report(betweenTasksReport(error, kind, death)));
     });
     livePools.add(this);
     kernelHook()?.adoptResource(this);
@@ -255,16 +257,18 @@ export abstract class Pool {
       unwatch();
       clearTimeout(timer);
     };
-    return (this.#pool.run(request, { signal, ...channel }) as Promise<T>).finally(settled).then(
+    const run = this.#run(request, { signal, ...channel }) as Promise<T>;
+    return run.finally(settled).then(
       async (result) => {
         await outputShown(outputKey, liveChunks(result));
         return result;
       },
-      (error: Error) => {
+      async (error: Error) => {
         forgetOutput(outputKey);
         this.#refill();
         if (this.#closed) throw new AbortError(`${what} did not finish: its ${this.#kind} pool was closed (${this.#closed})`);
-        throw signal.aborted ? abortError(signal.reason, what, timeoutMs) : crashError(error, what, this.#kind);
+        if (signal.aborted) throw abortError(signal.reason, what, timeoutMs);
+        throw crashError(error, what, this.#kind, await childDeath(error));
       },
     );
   }
@@ -276,7 +280,14 @@ export abstract class Pool {
    */
   #refill(): void {
     if (this.#closed) return;
-    (this.#pool.run(REFILL) as Promise<unknown>).catch(() => undefined);
+    (this.#run(REFILL) as Promise<unknown>).catch(() => undefined);
+  }
+
+  /** tinypool's `run`; a child process it starts for it is watched, to tell how it dies (child-death.ts). */
+  #run(request: TaskRequest | Refill, options?: Parameters<Tinypool["run"]>[1]): Promise<unknown> {
+    const run = this.#pool.run(request, options) as Promise<unknown>;
+    if (this.#kind === "process") watchChildren(this.#pool.threads);
+    return run;
   }
 
   #settle(result: TaskResult, recorder: SpanRecorder): unknown {
@@ -400,8 +411,32 @@ function writeToStderr(text: string): void {
   process.stderr.write(text);
 }
 
-function crashError(error: Error, task: string, kind: Kind): Error {
-  const wrapped = new Error(`the ${kind} running ${task} died: ${error.message}`, { cause: error });
-  wrapped.name = "WorkerCrashError";
-  return wrapped;
+/**
+ * A task's worker died. A child process says how: its exit code, its signal, or the uncaught
+ * error it reported, kept as `cause`. Its stack is the child's, as a task's own error's is: where
+ * that error was thrown, then the task and its lane (this side's frames say nothing).
+ */
+function crashError(error: Error, task: string, kind: Kind, death: ChildDeath | undefined): Error {
+  if (!death) {
+    const crash = new Error(`the ${kind} running ${task} died: ${error.message}`, { cause: error });
+    crash.name = "WorkerCrashError";
+    return crash;
+  }
+  const cause = death.thrown && new TaskError(death.thrown, task, death.lane);
+  const crash = Object.assign(new Error(`the ${kind} running ${task} ${death.how}`, cause && { cause }), { exitCode: death.exitCode, signal: death.signal });
+  crash.name = "WorkerCrashError";
+  const frames = cause ? framesOf(cause.stack) : [`    at ${task} (in ${death.lane})`];
+  crash.stack = [`${crash.name}: ${crash.message}`, ...frames].join("\n");
+  return crash;
+}
+
+function framesOf(stack: string | undefined): string[] {
+  return stack?.split("\n").filter((line) => /^\s+at /.test(line)) ?? [];
+}
+
+/** What a worker that died between tasks shows in the latest task's cell: for an uncaught error, its stack too, which Node did not print. */
+function betweenTasksReport(error: Error, kind: Kind, death: ChildDeath | undefined): string {
+  if (!death) return `a ${kind} of this pool died between tasks: ${error.message}\n`;
+  const frames = framesOf(death.thrown?.stack);
+  return [`a ${kind} of this pool (${death.lane}) ${death.how} between tasks`, ...frames].join("\n") + "\n";
 }

@@ -16,6 +16,7 @@ import { now, type Span } from "../measure/spans.js";
 import type { ShippedFunction } from "./shipped-function.js";
 import { dataCloneError, whyNotCloneable } from "./cloneable.js";
 import { LIVE_OUTPUT_CHANNEL, type LiveMessage } from "./live-output.js";
+import type { CrashReport } from "./child-death.js";
 
 export interface Call {
   args: unknown[];
@@ -76,6 +77,26 @@ if (!isMainThread) {
     if (runningTask === undefined) throw new Error(`${where} after its task ended: a pool's thread cannot exit, so it is ended and replaced`);
     throw new Error(`${where}: a pool's thread cannot exit, so the task fails instead`);
   }) as typeof process.exit;
+}
+
+// A child process's uncaught error (a timer's throw, a rejection nobody handled) would be printed
+// by Node to the child's stderr, which tinypool pipes to the parent's (in the kernel: the cell
+// that happened to start the child), and its task would fail with tinypool's bare "Worker exited
+// unexpectedly". So the child sends the error over its IPC channel, behind the output its tasks
+// sent, and exits once it is written: the pool then names it in the task's error (child-death.ts).
+// A handler the function installed itself keeps Node's rule: the error is handled, nothing ends.
+let exiting = false;
+if (isMainThread && process.send) {
+  process.on("uncaughtException", (error) => {
+    if (process.listenerCount("uncaughtException") > 1) return;
+    exiting = true;
+    const report: CrashReport = { crashed: describeThrown(error), pid: process.pid };
+    try {
+      process.send!(report, () => realExit(1));
+    } catch {
+      realExit(1); // no channel left: nobody to tell
+    }
+  });
 }
 
 // `import()` and `import.meta` in a cell's function reach the worker rewritten by the kernel, as
@@ -159,9 +180,16 @@ const taskConsole = new Console({ stdout: capture("stdout"), stderr: capture("st
 export default async function runTask(request: TaskRequest | Refill): Promise<TaskResult | ChunkResult | undefined> {
   if ("refill" in request) return undefined;
   if (request.announceStart) sendLive?.({ key: request.outputKey, started: true });
-  if (!("chunk" in request)) return runCall(request.fn, request, request.outputKey);
+  const result = "chunk" in request ? await runChunk(request.fn, request.chunk, request.outputKey) : await runCall(request.fn, request, request.outputKey);
+  // An uncaught error is ending this process: its task fails with that error, so no result goes
+  // out while the report is being written.
+  if (exiting) await new Promise(() => undefined);
+  return result;
+}
+
+async function runChunk(fn: ShippedFunction, chunk: Call[], outputKey: string): Promise<ChunkResult> {
   const results: TaskResult[] = [];
-  for (const call of request.chunk) results.push(await runCall(request.fn, call, request.outputKey));
+  for (const call of chunk) results.push(await runCall(fn, call, outputKey));
   return { chunk: results };
 }
 

@@ -233,12 +233,48 @@ class PoolsInTheKernel(CellsTestCase):
         reply, _ = self.run_in_cell("await fragile.apply(() => process.exit(3), []);")
         self.assertEqual(reply["content"]["status"], "error")
         self.assertEqual(reply["content"]["ename"], "WorkerCrashError", reply["content"])
+        self.assertRegex(reply["content"]["evalue"], r"^the process running the function #\d+ exited with code 3$")
         reply, _ = self.run_in_cell('await fragileThreads.apply(() => { throw new RangeError("bad n"); }, []);')
         self.assertEqual((reply["content"]["ename"], reply["content"]["evalue"]), ("RangeError", "bad n"))
         self.assertTrue(any("shipped.js:1:" in line for line in reply["content"]["traceback"]), reply["content"]["traceback"])
         self.assertTrue(any("in thread" in line for line in reply["content"]["traceback"]), reply["content"]["traceback"])
         outputs = self.run_ok_in_cell("console.log(await fragile.apply((x: number) => x + 1, [41]), await fragileThreads.apply(() => 7, []));")
         self.assertEqual(text_of(outputs), "42 7\n")
+
+    def test_a_childs_uncaught_error_is_its_tasks_error_in_its_cell_and_printed_in_none(self):
+        # The child's Node used to print it on the child's stderr, which tinypool pipes into the
+        # kernel's: it showed in the cell that happened to start the child, and the task's error
+        # said only "Worker exited unexpectedly".
+        self.run_ok_in_cell('import { ProcessPool } from "parlab";\nconst thrower = new ProcessPool({ maxWorkers: 1 });\n'
+                            "await thrower.apply(() => 1, []);", cell_id="make-thrower")
+        streams = []
+        reply = self.run_collecting_streams(
+            "await thrower.apply(function leavesAThrow() { console.log('before the throw'); "
+            "setTimeout(() => { throw new RangeError('async boom'); }); return new Promise(() => {}); }, []);", "use-thrower", streams)
+        self.assertEqual((reply["content"]["ename"], reply["content"]["status"]), ("WorkerCrashError", "error"), reply["content"])
+        self.assertRegex(reply["content"]["evalue"], r"^the process running leavesAThrow #\d+ threw RangeError: async boom \(uncaught: the process ended\)$")
+        self.assertTrue(any("leavesAThrow.shipped.js:" in line for line in reply["content"]["traceback"]), reply["content"]["traceback"])
+        # A later cell on a fresh child; anything the dead child printed late would be shown by now.
+        self.assertEqual(self.run_collecting_streams("console.log(await thrower.apply(() => 'fresh', []));", "after-thrower", streams)["content"]["status"], "ok")
+        self.assertEqual([(cell, text) for cell, text in streams if "boom" in text or "before" in text or "fresh" in text],
+                         [("use-thrower", "before the throw\n"), ("after-thrower", "fresh\n")], streams)
+
+    def run_collecting_streams(self, code, cell_id, streams):
+        """Runs a cell; every stream message seen until it is idle, whichever cell it is for, goes into `streams` as (cell, text)."""
+        content = {"code": code, "silent": False, "store_history": True, "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
+        msg = self.kc.session.msg("execute_request", content, metadata={"cellId": cell_id})
+        self.kc.shell_channel.send(msg)
+        self.cells_by_msg_id = getattr(self, "cells_by_msg_id", {})
+        self.cells_by_msg_id[msg["header"]["msg_id"]] = cell_id
+        reply = wait_reply(self.kc, msg["header"]["msg_id"], TIMEOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            message = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            parent = message["parent_header"].get("msg_id")
+            if message["msg_type"] == "stream":
+                streams.append((self.cells_by_msg_id.get(parent, parent), message["content"]["text"]))
+            if parent == msg["header"]["msg_id"] and message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+                return reply
 
     def test_tasks_queued_behind_a_crashed_worker_run_on_a_fresh_one(self):
         # tinypool replaces a dead worker only up to minThreads (0, so that idle pools hold
