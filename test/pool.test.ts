@@ -10,44 +10,32 @@ import { UnshippableFunctionError } from "../src/pool/shipped-function.js";
 import { SpanRecorder } from "../src/measure/spans.js";
 
 /**
- * What is written to stdout as text while `work` runs; `onText` sees each write as it comes.
- * The test runner's own reports travel on the same stdout as binary chunks: those pass through,
- * or the results of the tests around this one would be lost.
+ * What is written to `stream` as text while `work` runs; `onText` sees each write as it comes.
+ * On stdout the test runner's own reports travel as binary chunks: those pass through, or the
+ * results of the tests around this one would be lost. On stderr a child's output comes piped, as
+ * bytes: it is text to capture.
  */
-async function capturingStdout<T>(work: () => Promise<T>, onText: (text: string) => void = () => undefined): Promise<{ value: T; text: string }> {
+async function capturing<T>(stream: "stdout" | "stderr", work: () => Promise<T>, onText: (text: string) => void = () => undefined): Promise<{ value: T; text: string }> {
+  const target = process[stream];
   const written: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    if (typeof chunk !== "string") return original(chunk, ...rest);
-    written.push(chunk);
-    onText(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const value = await work();
-    return { value, text: written.join("") };
-  } finally {
-    process.stdout.write = original;
-  }
-}
-
-/** What is written to stderr while `work` runs (a child's stderr comes piped, as bytes); `onText` sees each write. */
-async function capturingStderr<T>(work: () => Promise<T>, onText: (text: string) => void = () => undefined): Promise<{ value: T; text: string }> {
-  const written: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
+  const original = target.write.bind(target);
+  target.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    if (typeof chunk !== "string" && stream === "stdout") return original(chunk, ...rest);
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
     written.push(text);
     onText(text);
     return true;
-  }) as typeof process.stderr.write;
+  }) as typeof target.write;
   try {
     const value = await work();
     return { value, text: written.join("") };
   } finally {
-    process.stderr.write = original;
+    target.write = original;
   }
 }
+
+const capturingStdout = <T>(work: () => Promise<T>, onText?: (text: string) => void) => capturing("stdout", work, onText);
+const capturingStderr = <T>(work: () => Promise<T>, onText?: (text: string) => void) => capturing("stderr", work, onText);
 
 function fib(n: number): number {
   const go = (k: number): number => (k < 2 ? k : go(k - 1) + go(k - 2));
