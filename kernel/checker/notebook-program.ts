@@ -45,7 +45,6 @@ export class NotebookProgram {
   readonly #committed = new RecentMap<string, CommittedCheck>(MAX_COMMITTED_RESULTS);
   readonly #nodeTypesFile: string;
   #nodeTypesLoaded = false;
-  #modulesLastChecked = 0;
   #lastParsed: ts.SourceFile | undefined;
   readonly #realmGlobals: ReadonlySet<string>;
 
@@ -147,7 +146,6 @@ export class NotebookProgram {
       return { ok: false, diagnostics: diagnostics.map((d) => toCellDiagnostic(d, code, (message) => this.#namingCells(message, label))) };
     }
 
-    this.#modulesLastChecked = this.#service.getProgram()!.getSourceFiles().filter((file) => path.basename(file.fileName).startsWith(CELL_MODULE_FILE)).length;
     const shadowed = new Set([...names.declared, ...this.#scope.keys()].filter((name) => this.#realmGlobals.has(name)));
     const result = this.#emit(fileName, code.length, shadowed);
     if (!changesScope) return result;
@@ -280,9 +278,12 @@ export class NotebookProgram {
     return this.#modules.size;
   }
 
-  /** Cells' modules in the last check's program: those the cell imported, and those that augment globals. */
+  /**
+   * Cells' modules in the program of the last cell checked: those it imports, and those that
+   * augment globals. (Committing a cell leaves that program's files as they were.)
+   */
   get modulesLastChecked(): number {
-    return this.#modulesLastChecked;
+    return this.#service.getProgram()!.getSourceFiles().filter((file) => path.basename(file.fileName).startsWith(CELL_MODULE_FILE)).length;
   }
 
   #scopeChange(module: number): ScopeChange {
