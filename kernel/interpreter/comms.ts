@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { JSONObject } from "../wire/codec.js";
 import { currentCell, runForRequest, type CellContext } from "./cell-context.js";
+import { KernelPromise } from "../intrinsics.js";
 import type { Frontend } from "./frontend.js";
 
 type Data = JSONObject;
@@ -88,14 +89,22 @@ export class CommRegistry {
       }
       const comm = new Comm(commId, targetName, this);
       this.#comms.set(commId, comm);
+      // As in ipykernel: a comm its target failed to set up is closed, not left for the frontend
+      // to wait on.
+      const failed = (error: unknown) => comm.close({ error: `comm target "${targetName}" failed: ${error instanceof Error ? error.message : String(error)}` });
+      let setUp: unknown;
       try {
-        target(comm, data, buffers);
+        setUp = target(comm, data, buffers);
       } catch (error) {
-        // As in ipykernel: a comm its target failed to set up is closed, not left for the
-        // frontend to wait on. The error itself goes to the kernel's log, as there.
-        comm.close({ error: `comm target "${targetName}" failed: ${error instanceof Error ? error.message : String(error)}` });
+        failed(error); // the error itself goes to the kernel's log, as there
         throw error;
       }
+      // An async target fails later: its comm is closed then, and the rejection is reported as
+      // any other the comm's handlers leave (in the output of this comm_open).
+      KernelPromise.resolve(setUp).then(undefined, (error: unknown) => {
+        failed(error);
+        throw error;
+      });
     });
   }
 

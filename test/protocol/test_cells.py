@@ -3,6 +3,7 @@ files resolved from the notebook's folder, with Node's types found wherever the 
 import json
 import os
 import tempfile
+import time
 import unittest
 
 from harness import KernelTestCase, execute, iopub_until_idle, result_of, text_of
@@ -300,6 +301,21 @@ comms.registerTarget("echo", (comm, data) => {
         self.assertEqual([c["comm_id"] for c in closed], ["c-throws"])
         self.assertIn("cannot set up", closed[0]["data"]["error"])
         self.assertNotIn("c-throws", self.kc.comm_info(reply=True, timeout=30)["content"]["comms"])
+        self.run_ok("1 + 1")
+
+    def test_a_comm_whose_async_target_fails_later_is_closed_then(self):
+        self.run_ok('comms.registerTarget("fails-later", async () => { await new Promise((r) => setTimeout(r, 50)); throw new Error("gave up"); });')
+        request = self.kc.session.msg("comm_open", {"comm_id": "c-later", "target_name": "fails-later", "data": {}})
+        self.kc.shell_channel.send(request)
+        closed = []
+        until = time.monotonic() + 30
+        while not closed and time.monotonic() < until:
+            message = self.kc.get_iopub_msg(timeout=30)
+            if message["msg_type"] == "comm_close" and message["content"]["comm_id"] == "c-later":
+                closed.append(message["content"])
+        self.assertEqual(len(closed), 1)
+        self.assertIn("gave up", closed[0]["data"]["error"])
+        self.assertNotIn("c-later", self.kc.comm_info(reply=True, timeout=30)["content"]["comms"])
         self.run_ok("1 + 1")
 
     def test_comm_handlers_answer_the_request_they_handle(self):
