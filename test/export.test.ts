@@ -55,6 +55,7 @@ function fixture(): Notebook {
         outputs: [
           { output_type: "stream", name: "stdout", text: ["42\n", `${HOSTILE}\n`] },
           { output_type: "stream", name: "stdout", text: "10%\r50%\r100%\n" },
+          { output_type: "stream", name: "stdout", text: "spin|\b/\b-\bdone\u0007\u0000\n" },
           { output_type: "stream", name: "stderr", text: "\u001b[33mcareful\u001b[0m\n" },
           { output_type: "execute_result", execution_count: 1, data: { "text/plain": "42 <not a tag>" }, metadata: {} },
         ],
@@ -132,8 +133,9 @@ test("outputs: escaped text, ANSI colours, merged streams, stderr and error bloc
   assert.ok(!html.includes("\u001b"), "no raw escape characters");
   assert.ok(html.includes('<span style="font-weight:bold;color:rgb(187,0,0)">RangeError</span>: too many threads'));
   assert.ok(html.includes('<span style="color:rgb(187,187,0)">careful</span>'));
-  // Two stdout writes become one block; "\r" redraws the line like a terminal.
-  assert.match(html, /<div class="output output-stream output-stdout">.*?<pre>42\n&lt;script&gt;.*?\n100%\n<\/pre>/s);
+  // Stdout writes become one block; "\r" and "\b" redraw like a terminal, which prints no other control character.
+  const stdout = /<div class="output output-stream output-stdout">.*?<pre>(.*?)<\/pre>/s.exec(html)?.[1];
+  assert.match(stdout ?? "", /^42\n&lt;script&gt;.*?\n100%\nspindone\n$/s);
   assert.equal(count(html, "output-stream output-stdout"), 1);
   assert.equal(count(html, 'class="output output-stream output-stderr"'), 1);
   assert.equal(count(html, 'class="output output-error"'), 1);

@@ -8,7 +8,12 @@ export function ansiToHtml(text: string): string {
   converter.escape_html = true;
   // OSC 8 hyperlinks from a traceback would become links; none should point off the page.
   converter.url_allowlist = {};
-  return converter.ansi_to_html(withoutHyperlinks(text));
+  return converter.ansi_to_html(withoutControls(withoutHyperlinks(text)));
+}
+
+/** Control characters a terminal would not print (tabs, newlines and ANSI's escapes stay). */
+function withoutControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f]/g, "");
 }
 
 /**
@@ -20,14 +25,25 @@ function withoutHyperlinks(text: string): string {
 }
 
 /**
- * What a terminal would show for text that redraws a line with "\r" (progress bars): each "\r"
- * returns to the line's start and the following text overwrites, as JupyterLab does.
+ * What a terminal would show for a stream that redraws itself (progress bars), as JupyterLab
+ * does: "\b" erases the character before it, and "\r" returns to the line's start, where the
+ * following text overwrites.
  */
-export function applyCarriageReturns(text: string): string {
-  if (!text.includes("\r")) return text;
-  return text
-    .replace(/\r+\n/g, "\n")
-    .split("\n")
-    .map((line) => line.split("\r").reduce((shown, overwrite) => overwrite + shown.slice(overwrite.length)))
-    .join("\n");
+export function applyTerminalControls(text: string): string {
+  let shown = text;
+  if (shown.includes("\b")) {
+    for (let before = ""; before !== shown; ) {
+      before = shown;
+      shown = shown.replace(/[^\n\x08]\x08/g, "");
+    }
+    shown = shown.replace(/\x08/g, ""); // at a line's start: nothing to erase
+  }
+  if (shown.includes("\r")) {
+    shown = shown
+      .replace(/\r+\n/g, "\n")
+      .split("\n")
+      .map((line) => line.split("\r").reduce((kept, overwrite) => overwrite + kept.slice(overwrite.length)))
+      .join("\n");
+  }
+  return shown;
 }

@@ -1,6 +1,6 @@
 // A code cell's outputs as JupyterLab shows them. The runner's outputs are trusted, as JupyterLab
 // trusts outputs of a notebook the user ran: HTML goes in as it is, scripts included.
-import { ansiToHtml, applyCarriageReturns } from "./ansi.js";
+import { ansiToHtml, applyTerminalControls } from "./ansi.js";
 import { escapeHtml } from "./escape.js";
 import { closedFragment } from "./fragment.js";
 import { renderMarkdown } from "./markdown.js";
@@ -38,7 +38,7 @@ export function renderOutputs(outputs: readonly Output[], context: PageContext):
 function renderOutput(output: Output, context: PageContext): string {
   switch (output.output_type) {
     case "stream":
-      return wrap(`stream output-${output.name === "stderr" ? "stderr" : "stdout"}`, "", `<pre>${ansiToHtml(applyCarriageReturns(sourceText(output.text)))}</pre>`);
+      return wrap(`stream output-${output.name === "stderr" ? "stderr" : "stdout"}`, "", `<pre>${ansiToHtml(applyTerminalControls(sourceText(output.text)))}</pre>`);
     case "error": {
       // The traceback normally starts with "ename: evalue"; JupyterLab shows it alone.
       const traceback = (output.traceback ?? []).join("\n") || `${output.ename}: ${output.evalue}`;
