@@ -179,6 +179,26 @@ test("a child process that dies says how: its exit code, its signal, or the unca
   assert.equal(await pool.submit(() => "alive"), "alive");
 });
 
+test("a thread that dies of an uncaught error says what it threw, as a child process does; the pool goes on", async (t) => {
+  // It said "died: async boom" above the pool's own frames, and "died: undefined" for a thrown object.
+  const pool = new ThreadPool({ maxWorkers: 1 });
+  t.after(() => pool.close());
+  const crash = await pool.submit(function leavesAThrow() {
+    setTimeout(() => { throw new RangeError("async boom"); });
+    return new Promise(() => undefined);
+  }).result().then(() => assert.fail("the task succeeded"), (error: Error) => error);
+  assert.equal(crash.name, "WorkerCrashError");
+  assert.match(crash.message, /^the thread running leavesAThrow #\d+ threw RangeError: async boom \(uncaught: the thread ended\)$/);
+  assert.match(crash.stack ?? "", /\n    at Timeout\._onTimeout \(leavesAThrow\.shipped\.js:\d+:\d+\)\n/, "where the thread threw, not the pool's frames");
+  assert.ok(crash.cause instanceof TaskError);
+  assert.equal(crash.cause.name, "RangeError");
+  await assert.rejects(pool.submit(function throwsAnObject() {
+    setTimeout(() => { throw { code: 42 }; });
+    return new Promise(() => undefined);
+  }).result(), { name: "WorkerCrashError", message: /^the thread running throwsAnObject #\d+ threw \{ code: 42 \} \(uncaught: the thread ended\)$/ });
+  assert.equal(await pool.submit(() => "alive"), "alive");
+});
+
 test("a child process that throws between tasks is reported with its error and its frames, and replaced", async (t) => {
   const pool = new ProcessPool({ maxWorkers: 1 });
   t.after(() => pool.close());

@@ -139,7 +139,7 @@ export abstract class Pool {
     this.#pool.on("error", (error: Error) => {
       this.#refill();
       const report = this.#reportToLastCell;
-      void childDeath(error).then((death) => report(betweenTasksReport(error, kind, death)));
+      void deathOf(error, kind).then((death) => report(betweenTasksReport(error, kind, death)));
     });
     livePools.add(this);
     kernelHook()?.adoptResource(this);
@@ -268,7 +268,7 @@ export abstract class Pool {
         this.#refill();
         if (this.#closed) throw new AbortError(`${what} did not finish: its ${this.#kind} pool was closed (${this.#closed})`);
         if (signal.aborted) throw abortError(signal.reason, what, timeoutMs);
-        throw crashError(error, what, this.#kind, await childDeath(error));
+        throw crashError(error, what, this.#kind, await deathOf(error, this.#kind));
       },
     );
   }
@@ -428,6 +428,25 @@ function crashError(error: Error, task: string, kind: Kind, death: ChildDeath | 
   const frames = cause ? framesOf(cause.stack) : [`    at ${task} (in ${death.lane})`];
   crash.stack = [`${crash.name}: ${crash.message}`, ...frames].join("\n");
   return crash;
+}
+
+/** How a worker died: a child process as child-death.ts tells; a thread, of the uncaught value tinypool hands on. */
+async function deathOf(error: unknown, kind: Kind): Promise<ChildDeath | undefined> {
+  return kind === "process" ? childDeath(error) : threadDeath(error);
+}
+
+/**
+ * A thread's death, told as a child's is: tinypool rejects with what the thread threw and nobody
+ * caught, which said "died: async boom" (without the error's name, or "died: undefined" for a
+ * thrown object) above the pool's own frames. Node's own reasons (out of memory) keep "died".
+ */
+function threadDeath(error: unknown): ChildDeath | undefined {
+  if (error instanceof Error && String((error as NodeJS.ErrnoException).code).startsWith("ERR_WORKER_")) return undefined;
+  const lane = "a thread of the pool";
+  const base = { lane, exitCode: null, signal: null };
+  if (!(error instanceof Error)) return { ...base, how: `threw ${inspect(error)} (uncaught: the thread ended)` };
+  const thrown: WorkerError = { name: error.name, message: error.message, stack: error.stack ?? "" };
+  return { ...base, how: `threw ${thrown.name}: ${thrown.message} (uncaught: the thread ended)`, thrown };
 }
 
 function framesOf(stack: string | undefined): string[] {
