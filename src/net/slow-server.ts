@@ -5,7 +5,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SpanRecorder } from "../measure/spans.js";
 import { currentLane, defaultRecorder, recordTask } from "../measure/recorder.js";
-import { abortError } from "../async.js";
+import { AbortError, abortError } from "../async.js";
+import { onCellInterrupt } from "../cell-interrupt.js";
 import { MAX_TIMER_MS } from "../timer-limit.js";
 import { kernelHook } from "../../kernel/runtime/kernel-hook.js";
 
@@ -119,20 +120,29 @@ export function fetchText(url: string | URL, options: FetchTextOptions = {}): Pr
   const { signal } = options;
   const recorder = options.recorder ?? defaultRecorder();
   return recordTask(recorder, options.name ?? `GET ${String(url)}`, currentLane(), async () => {
-    let response: Response;
+    // Interrupting the cell ends the request too: it would otherwise stay open until the server
+    // answered, long after the cell stopped waiting.
+    const interrupted = new AbortController();
+    const unwatch = onCellInterrupt(() => interrupted.abort(new AbortError("fetchText: stopped, the cell was interrupted")));
+    const stop = signal ? AbortSignal.any([signal, interrupted.signal]) : interrupted.signal;
     try {
-      response = await fetch(url, signal ? { signal } : {});
-    } catch (error) {
-      throw failed(url, error, signal);
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`fetchText: GET ${String(url)} answered ${response.status} ${response.statusText}`);
-    }
-    try {
-      return await response.text();
-    } catch (error) {
-      throw failed(url, error, signal);
+      let response: Response;
+      try {
+        response = await fetch(url, { signal: stop });
+      } catch (error) {
+        throw failed(url, error, stop);
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new Error(`fetchText: GET ${String(url)} answered ${response.status} ${response.statusText}`);
+      }
+      try {
+        return await response.text();
+      } catch (error) {
+        throw failed(url, error, stop);
+      }
+    } finally {
+      unwatch();
     }
   });
 }

@@ -164,6 +164,17 @@ class InterruptCases:
                 reply, outputs = execute(self.kc, "const callsThen = helperCalls;\nawait sleep(500);\nhelperCalls - callsThen")
                 self.assertEqual(result_of(outputs), "0")
 
+    def test_an_interrupted_fetch_text_ends_its_request(self):
+        # The cell stopped waiting, but the request stayed open until the server answered.
+        self.run_ok('import { startSlowServer, fetchText } from "parlab";\n'
+                    'const slow = await startSlowServer({ latencyMs: 600_000, bytes: 10 });')
+        msg_id = self.kc.execute("await fetchText(slow.url())")
+        time.sleep(1)  # the request is under way
+        self.km.interrupt_kernel()
+        self.assertEqual(wait_reply(self.kc, msg_id, timeout=HANG)["content"]["ename"], "InterruptError")
+        reply, outputs = execute(self.kc, "for (let i = 0; i < 100 && slow.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 20));\n[slow.requests, slow.inFlight]")
+        self.assertEqual(result_of(outputs), "[ 1, 0 ]")
+
     def messages_for(self, msg_id, seconds):
         found, until = [], time.monotonic() + seconds
         while time.monotonic() < until:
