@@ -36,7 +36,7 @@ export class Comm {
 
   /** @internal */
   received(data: Data, buffers: Uint8Array[]): void {
-    for (const handler of this.#onMessage) handler(data, buffers);
+    callEach(this.#onMessage, data, buffers);
   }
 
   /** @internal */
@@ -44,8 +44,21 @@ export class Comm {
     if (this.#closed) return;
     this.#closed = true;
     this.registry.forget(this.id);
-    for (const handler of this.#onClose) handler(data, buffers);
+    callEach(this.#onClose, data, buffers);
   }
+}
+
+/** Every handler runs, whatever an earlier one threw; the first error is thrown once all have run. */
+function callEach(handlers: CommMessageHandler[], data: Data, buffers: Uint8Array[]): void {
+  let failure: { error: unknown } | undefined;
+  for (const handler of handlers) {
+    try {
+      handler(data, buffers);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
 }
 
 export class CommRegistry {

@@ -318,6 +318,20 @@ comms.registerTarget("echo", (comm, data) => {
         self.assertNotIn("c-later", self.kc.comm_info(reply=True, timeout=30)["content"]["comms"])
         self.run_ok("1 + 1")
 
+    def test_a_comm_handler_that_throws_keeps_no_other_from_running(self):
+        self.run_ok('globalThis.seen = [];\n'
+                    'comms.registerTarget("two-handlers", (comm) => {\n'
+                    '  comm.onMsg(() => { throw new Error("first fails"); });\n'
+                    '  comm.onMsg((data) => { seen.push(data.n); });\n'
+                    '  comm.onClose(() => { throw new Error("close fails"); });\n'
+                    '  comm.onClose(() => { seen.push("closed"); });\n'
+                    '});')
+        for msg_type, content in [("comm_open", {"target_name": "two-handlers", "data": {}}), ("comm_msg", {"data": {"n": 7}}), ("comm_close", {"data": {}})]:
+            request = self.kc.session.msg(msg_type, {"comm_id": "c-two", **content})
+            self.kc.shell_channel.send(request)
+            iopub_until_idle(self.kc, request["header"]["msg_id"])
+        self.assertEqual(result_of(self.run_ok("seen")[1]), "[ 7, 'closed' ]")
+
     def test_comm_handlers_answer_the_request_they_handle(self):
         # As in ipykernel: output and messages of a comm's handlers, also from the promises they
         # start, have the comm_open or comm_msg as their parent, not the cell that ran last.
