@@ -319,7 +319,7 @@ comms.registerTarget("echo", (comm, data) => {
         self.run_ok("1 + 1")
 
     def test_a_comm_handler_that_throws_keeps_no_other_from_running(self):
-        self.run_ok('globalThis.seen = [];\n'
+        self.run_ok('const seen: unknown[] = [];\n'
                     'comms.registerTarget("two-handlers", (comm) => {\n'
                     '  comm.onMsg(() => { throw new Error("first fails"); });\n'
                     '  comm.onMsg((data) => { seen.push(data.n); });\n'
