@@ -143,6 +143,15 @@ class Introspection(KernelTestCase):
             types = reply["metadata"]["_jupyter_types_experimental"]
             self.assertEqual([(t["start"], t["end"], t["text"]) for t in types], [(start, end, m) for m in reply["matches"]])
 
+    def test_completion_of_a_module_specifier_being_typed(self):
+        # After `"node:f` the name typed is `f`: the specifiers (which replace all of `node:f`) were
+        # filtered out by it, so Tab offered nothing once a letter followed `node:`.
+        for code, wanted in [('import fs from "node:f', "node:fs"), ('const { join } = await import("node:pa', "node:path")]:
+            reply = self.kc.complete(code, len(code), reply=True, timeout=30)["content"]
+            start, end = reply["cursor_start"], reply["cursor_end"]
+            inserted = {code[:start] + match + code[end:] for match in reply["matches"]}
+            self.assertIn(code[: code.index('"') + 1] + wanted, inserted, reply)
+
     def test_members_of_an_iterable_need_no_dot(self):
         # A Map's `[Symbol.iterator]` would replace the dot, and so put one before every member.
         self.run_ok("const tally = new Map<string, number>();")
