@@ -126,7 +126,15 @@ export class Interpreter {
     const { silent } = request;
 
     let interrupt!: () => void;
-    const interrupted = new KernelPromise<never>((_, reject) => { interrupt = () => reject(new InterruptError()); });
+    const interrupted = new KernelPromise<never>((_, reject) => {
+      interrupt = () => {
+        const error = new InterruptError();
+        // Made where the kernel heard of the interrupt: its only frame left was Node's
+        // `Worker.emit (node:events…)`, under every interrupted `await`; nothing of the cell.
+        error.stack = `${error.name}: ${error.message}`;
+        reject(error);
+      };
+    });
     interrupted.catch(() => undefined);
     const running: Running = { cell, interrupt, showsValue: !silent };
     this.#running = running;
