@@ -188,6 +188,17 @@ class Introspection(KernelTestCase):
             self.assertIn(signature, text)
             self.assertIn(doc, text)
 
+    def test_inspect_shows_link_tags_as_their_words(self):
+        # Node's docs are full of `{@link readFile}`: the tooltip showed the tags as written.
+        code = ("/** Twice {@link halve}; see {@link https://example.com/docs the docs}, {@linkcode Math.max | max}.\n"
+                " * @param n {@link halve} of it */\nfunction twice(n: number) { return 2 * n; }\nfunction halve(n: number) { return n / 2; }\ntwice")
+        reply = self.kc.inspect(code, len(code), reply=True, timeout=30)["content"]
+        self.assertIn("Twice halve; see the docs (https://example.com/docs), max.\n\n@param n halve of it", reply["data"]["text/plain"])
+        code = 'import fs from "node:fs";\nfs.readFileSync'
+        reply = self.kc.inspect(code, len(code), reply=True, timeout=30)["content"]
+        self.assertIn("asynchronous version of\nthis API: readFile.", reply["data"]["text/plain"])
+        self.assertNotIn("{@link", reply["data"]["text/markdown"])
+
     def test_inspect_of_nothing(self):
         reply = self.kc.inspect("   ", 1, reply=True, timeout=30)["content"]
         self.assertEqual(reply["status"], "ok")
