@@ -76,7 +76,7 @@ export class Tracebacks {
     for (const diagnostic of diagnostics) {
       lines.push(`${BOLD_RED}${label}, line ${diagnostic.line}:${diagnostic.column}${RESET} - ${RED}error${RESET} TS${diagnostic.code}: ${diagnostic.message}`);
       lines.push(`${GREEN}${String(diagnostic.line).padStart(4)} |${RESET} ${diagnostic.lineText}`);
-      lines.push(`     | ${" ".repeat(diagnostic.column - 1)}${RED}${"~".repeat(diagnostic.length)}${RESET}`);
+      lines.push(`     | ${indentTo(diagnostic.lineText, diagnostic.column)}${RED}${"~".repeat(diagnostic.length)}${RESET}`);
     }
     const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;
     lines.push(`The cell did not run (${count}). To run it unchecked, put // @ts-nocheck on its first line.`);
@@ -121,9 +121,18 @@ function codeFrame(source: string, line: number, column: number): string[] {
   for (let number = Math.max(1, line - 2); number <= Math.min(lines.length, line + 1); number++) {
     const marker = number === line ? `${RED}---->${RESET}` : "     ";
     out.push(`${marker} ${GREEN}${String(number).padStart(3)}${RESET} ${lines[number - 1]}`);
-    if (number === line) out.push(`${" ".repeat(10 + column - 1)}${RED}^${RESET}`);
+    if (number === line) out.push(`${" ".repeat(10)}${indentTo(lines[number - 1]!, column)}${RED}^${RESET}`);
   }
   return out;
+}
+
+/**
+ * The blank before 1-based `column` of `line`, keeping its tabs, so that a mark under it lines up
+ * however wide a tab is shown (as Babel's code frames do): with spaces only, the `~` under a
+ * tab-indented line sat a tab's width minus one to the left of the code it meant.
+ */
+function indentTo(line: string, column: number): string {
+  return line.slice(0, column - 1).replace(/[^\t]/g, " ").padEnd(column - 1, " ");
 }
 
 function isErrorLike(value: unknown): value is object {

@@ -135,6 +135,18 @@ class Errors(KernelTestCase):
         self.assertIn("TS2322", reply["content"]["evalue"])
         self.assertEqual(text_of(outputs), "")
 
+    def test_marks_under_a_tab_indented_line_keep_its_tabs(self):
+        # A tab is shown wider than one space: the mark's blank keeps the line's tabs to line up.
+        for code, line, mark in [
+            ("if (true) {\n\tconst s: string = 1;\n}", "   2 | \tconst s: string = 1;", "     | \t      ~"),
+            ("if (true) {\n\tthrow new Error('tab');\n}", "---->   2 \tthrow new Error('tab');", "          \t      ^"),
+        ]:
+            reply, outputs = execute(self.kc, code)
+            self.assertEqual(reply["content"]["status"], "error")
+            error = next(m for m in outputs if m["msg_type"] == "error")["content"]
+            lines = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error["traceback"])).split("\n")
+            self.assertEqual(lines[lines.index(line) + 1], mark, lines)
+
     def test_ts_nocheck_opts_a_cell_out(self):
         reply, outputs = self.run_ok("// @ts-nocheck\nconst loose: number = 'text'; loose")
         self.assertEqual(result_of(outputs), "'text'")
