@@ -202,6 +202,16 @@ export class NotebookProgram {
     let position = cursor;
     let info = this.#service.getQuickInfoAtPosition(fileName, position);
     if (!info && cursor > 0) info = this.#service.getQuickInfoAtPosition(fileName, --position);
+    if (!info) {
+      // Among a call's arguments (`add(1, |`), the function called, as IPython's token_at_cursor
+      // answers: Shift-Tab there showed nothing. Its arguments' span starts after the `(`, which
+      // touches the callee's name.
+      const call = this.#service.getSignatureHelpItems(fileName, cursor, undefined);
+      if (call && call.applicableSpan.start > 0 && call.applicableSpan.start <= code.length) {
+        position = call.applicableSpan.start - 1;
+        info = this.#service.getQuickInfoAtPosition(fileName, position);
+      }
+    }
     if (!info || isUnresolvedName(info, code)) return null;
     return {
       signature: this.#namingCells(withoutStitching(ts.displayPartsToString(info.displayParts)), "this cell"),

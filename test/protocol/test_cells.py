@@ -199,6 +199,14 @@ class Introspection(KernelTestCase):
         self.assertIn("asynchronous version of\nthis API: readFile.", reply["data"]["text/plain"])
         self.assertNotIn("{@link", reply["data"]["text/markdown"])
 
+    def test_inspect_among_a_calls_arguments_shows_the_function(self):
+        # Shift-Tab after `scale(2, ` (IPython shows the function called there too).
+        self.run_ok("/** Scales a value. */\nfunction scale(by: number, value: number) { return by * value; }")
+        for code in ["scale(2, ", "scale(2, 3", "Math.max(1, "]:
+            reply = self.kc.inspect(code, len(code), reply=True, timeout=30)["content"]
+            self.assertTrue(reply["found"], code)
+            self.assertIn("scale(by: number, value: number): number" if code.startswith("scale") else "Math.max(", reply["data"]["text/plain"])
+
     def test_inspect_of_nothing(self):
         reply = self.kc.inspect("   ", 1, reply=True, timeout=30)["content"]
         self.assertEqual(reply["status"], "ok")
