@@ -88,7 +88,13 @@ export class Interpreter {
   readonly #interruptWatchers = new Map<CellContext, Set<() => void>>();
 
   constructor(options: InterpreterOptions) {
-    const frontend = options.frontend;
+    const outside = options.frontend;
+    // A stack in what a cell prints or shows (`console.log(error)`, an error as its value) reads
+    // as its errors do: it showed `parlab-cell-3.js` and the kernel's own frames and file paths.
+    const frontend: Frontend = {
+      publish: (cell, msgType, content, ...rest) => outside.publish(cell, msgType, this.#tracebacks.inOutput(msgType, content), ...rest),
+      requestInput: (...request) => outside.requestInput(...request),
+    };
     this.#checker = options.checker;
     this.#streams = new StreamCapture(frontend);
     // Everything else a cell sends goes out after the stream text written before it.

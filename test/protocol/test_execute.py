@@ -147,6 +147,17 @@ class Errors(KernelTestCase):
             lines = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error["traceback"])).split("\n")
             self.assertEqual(lines[lines.index(line) + 1], mark, lines)
 
+    def test_an_error_printed_or_shown_reads_as_the_cells(self):
+        # `console.log(error)` in a catch, or an error as the cell's value: its stack showed the
+        # script's name (parlab-cell-N.js), the kernel's frames and its files' paths.
+        reply, outputs = self.run_ok("function make() { return new Error('kept'); }\ntry { throw make(); } catch (e) { console.log(e); }\nmake()")
+        count = reply["content"]["execution_count"]
+        for text in [text_of(outputs), result_of(outputs)]:
+            self.assertIn(f"at make (Cell In[{count}]:1:26)", text)
+            self.assertNotIn("parlab-cell", text)
+            self.assertNotIn("dist/kernel", text)
+            self.assertNotIn("node:vm", text)
+
     def test_ts_nocheck_opts_a_cell_out(self):
         reply, outputs = self.run_ok("// @ts-nocheck\nconst loose: number = 'text'; loose")
         self.assertEqual(result_of(outputs), "'text'")
