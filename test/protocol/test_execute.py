@@ -79,6 +79,14 @@ class ExecuteSemantics(KernelTestCase):
     def test_stop_on_error_aborts_the_queue(self):
         self.assertEqual(self.send_three(stop_on_error=True), ["error", "aborted", "aborted"])
 
+    def test_an_aborted_cell_gets_no_execution_count(self):
+        # JupyterLab shows the reply's execution_count as the cell's prompt: an aborted cell that
+        # got the failed cell's count looked as if it had run. ipykernel's reply has none.
+        failing = self.kc.execute("throw new Error('fails');")
+        behind = self.kc.execute("'never ran'")
+        self.assertEqual(wait_reply(self.kc, failing)["content"]["status"], "error")
+        self.assertEqual(wait_reply(self.kc, behind)["content"], {"status": "aborted"})
+
     def test_a_failure_aborts_everything_received_while_it_ran(self):
         # A cell that blocks its thread and then fails: the requests sent meanwhile wait in the
         # socket thread's port, not yet in the queue, and must be aborted all the same.
