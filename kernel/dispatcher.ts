@@ -111,7 +111,9 @@ export class Dispatcher {
   #abort(request: Request): void {
     const { session } = this.#context;
     session.publish("status", { execution_state: "busy" }, request.header);
-    session.reply(request, "execute_reply", { status: "aborted", execution_count: this.#context.interpreter.executionCount }, { status: "aborted" });
+    // No execution_count, as in ipykernel: JupyterLab shows a reply's count as the cell's prompt,
+    // and every cell Run All had queued behind a failure showed the failed cell's `[4]`, as if it had run.
+    session.reply(request, "execute_reply", { status: "aborted" }, { status: "aborted" });
     session.publish("status", { execution_state: "idle" }, request.header);
   }
 }

@@ -71,7 +71,7 @@ function docText(declaration: ts.Node): string {
   const parts: string[] = [];
   for (const doc of ts.getJSDocCommentsAndTags(declaration)) {
     if (!ts.isJSDoc(doc)) continue;
-    const comment = ts.getTextOfJSDocComment(doc.comment)?.trim();
+    const comment = commentText(doc.comment);
     if (comment) parts.push(comment);
     for (const tag of doc.tags ?? []) parts.push(tagText(tag));
   }
@@ -80,6 +80,29 @@ function docText(declaration: ts.Node): string {
 
 function tagText(tag: ts.JSDocTag): string {
   const name = ts.isJSDocParameterTag(tag) || ts.isJSDocPropertyTag(tag) ? ` ${tag.name.getText()}` : "";
-  const comment = ts.getTextOfJSDocComment(tag.comment)?.trim();
+  const comment = commentText(tag.comment);
   return `@${tag.tagName.text}${name}${comment ? ` ${comment}` : ""}`;
+}
+
+/**
+ * A comment's text with each `{@link …}` as the words a reader wants: `{@link readFile}` is
+ * `readFile`, `{@link Foo the foo}` is `the foo`, `{@link https://x.org docs}` is `docs
+ * (https://x.org)`. (ts.getTextOfJSDocComment keeps the tags as written, and Node's docs are full
+ * of them: the tooltip of fs.readFileSync said "see {@link readFile}".)
+ */
+function commentText(comment: string | ts.NodeArray<ts.JSDocComment> | undefined): string {
+  if (comment === undefined || typeof comment === "string") return comment?.trim() ?? "";
+  return comment.map((part) => (ts.isJSDocLink(part) || ts.isJSDocLinkCode(part) || ts.isJSDocLinkPlain(part) ? linkText(part) : part.text)).join("").trim();
+}
+
+function linkText(link: ts.JSDocLink | ts.JSDocLinkCode | ts.JSDocLinkPlain): string {
+  const name = link.name?.getText() ?? "";
+  // A URL is parsed as the name `https` and the text `://x.org words`.
+  if (name && link.text.startsWith("://")) {
+    const [url, ...words] = `${name}${link.text}`.split(/\s+/);
+    const label = words.join(" ").replace(/^\|\s*/, "");
+    return label ? `${label} (${url})` : url!;
+  }
+  const label = link.text.replace(/^\|\s*/, "").trim();
+  return label || name;
 }

@@ -177,7 +177,7 @@ export class NotebookProgram {
     const entries = (completions?.entries ?? [])
       // Well-known symbols (`[Symbol.iterator]`) are never what Tab is pressed for, and their span
       // would put a dot before every other member (see below).
-      .filter((entry) => entry.name.toLowerCase().startsWith(prefix) && !entry.name.startsWith("__parlab") && !entry.insertText?.startsWith("[Symbol"))
+      .filter((entry) => matchesTyped(entry, code, cursor, prefix) && !entry.name.startsWith("__parlab") && !entry.insertText?.startsWith("[Symbol"))
       .sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name))
       .map((entry) => ({
         text: entry.insertText ?? entry.name,
@@ -202,6 +202,16 @@ export class NotebookProgram {
     let position = cursor;
     let info = this.#service.getQuickInfoAtPosition(fileName, position);
     if (!info && cursor > 0) info = this.#service.getQuickInfoAtPosition(fileName, --position);
+    if (!info) {
+      // Among a call's arguments (`add(1, |`), the function called, as IPython's token_at_cursor
+      // answers: Shift-Tab there showed nothing. Its arguments' span starts after the `(`, which
+      // touches the callee's name.
+      const call = this.#service.getSignatureHelpItems(fileName, cursor, undefined);
+      if (call && call.applicableSpan.start > 0 && call.applicableSpan.start <= code.length) {
+        position = call.applicableSpan.start - 1;
+        info = this.#service.getQuickInfoAtPosition(fileName, position);
+      }
+    }
     if (!info || isUnresolvedName(info, code)) return null;
     return {
       signature: this.#namingCells(withoutStitching(ts.displayPartsToString(info.displayParts)), "this cell"),
@@ -385,6 +395,19 @@ function isUnresolvedName(info: ts.QuickInfo, code: string): boolean {
   const text = code.slice(info.textSpan.start, info.textSpan.start + info.textSpan.length);
   // `this`, `super` and `import.meta` have no kind either, but a type worth showing.
   return info.kind === ts.ScriptElementKind.unknown && /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(text) && text !== "this" && text !== "super";
+}
+
+/**
+ * Whether a completion fits what is typed before the cursor: its name after the name typed (`poi`:
+ * `point`), or, for an entry with a span of its own, its text after what that span holds. A module
+ * specifier is such an entry: after `from "node:f` the name typed is `f` (a colon, dot or slash ends
+ * a name), yet `node:fs` replaces all of `node:f`, and was left out.
+ */
+function matchesTyped(entry: ts.CompletionEntry, code: string, cursor: number, prefix: string): boolean {
+  if (entry.name.toLowerCase().startsWith(prefix)) return true;
+  const span = entry.replacementSpan;
+  if (!span || span.start > cursor) return false;
+  return (entry.insertText ?? entry.name).toLowerCase().startsWith(code.slice(span.start, cursor).toLowerCase());
 }
 
 /** Where the name that ends at `end` starts, walked back by code points: `𝒳` is two UTF-16 units. */

@@ -17,7 +17,11 @@ export const kernelInfoContent = {
     mimetype: "text/typescript",
     file_extension: ".ts",
     pygments_lexer: "typescript",
-    codemirror_mode: { name: "javascript", typescript: true },
+    // JupyterLab 4 looks the mode up by name in its CodeMirror 6 language list and ignores CodeMirror
+    // 5's `typescript: true` option: `{ name: "javascript", ... }` highlighted cells as JavaScript
+    // (`interface`, `type`, annotations plain). "typescript" is its TypeScript entry (and CodeMirror
+    // 5's, for the classic Notebook), as Deno's kernel says.
+    codemirror_mode: "typescript",
     nbconvert_exporter: "script",
   },
   banner: `parlab ${version}: TypeScript ${typescriptVersion} on Node.js ${process.versions.node}`,

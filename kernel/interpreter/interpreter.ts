@@ -88,7 +88,13 @@ export class Interpreter {
   readonly #interruptWatchers = new Map<CellContext, Set<() => void>>();
 
   constructor(options: InterpreterOptions) {
-    const frontend = options.frontend;
+    const outside = options.frontend;
+    // A stack in what a cell prints or shows (`console.log(error)`, an error as its value) reads
+    // as its errors do: it showed `parlab-cell-3.js` and the kernel's own frames and file paths.
+    const frontend: Frontend = {
+      publish: (cell, msgType, content, ...rest) => outside.publish(cell, msgType, this.#tracebacks.inOutput(msgType, content), ...rest),
+      requestInput: (...request) => outside.requestInput(...request),
+    };
     this.#checker = options.checker;
     this.#streams = new StreamCapture(frontend);
     // Everything else a cell sends goes out after the stream text written before it.
@@ -126,7 +132,15 @@ export class Interpreter {
     const { silent } = request;
 
     let interrupt!: () => void;
-    const interrupted = new KernelPromise<never>((_, reject) => { interrupt = () => reject(new InterruptError()); });
+    const interrupted = new KernelPromise<never>((_, reject) => {
+      interrupt = () => {
+        const error = new InterruptError();
+        // Made where the kernel heard of the interrupt: its only frame left was Node's
+        // `Worker.emit (node:events…)`, under every interrupted `await`; nothing of the cell.
+        error.stack = `${error.name}: ${error.message}`;
+        reject(error);
+      };
+    });
     interrupted.catch(() => undefined);
     const running: Running = { cell, interrupt, showsValue: !silent };
     this.#running = running;

@@ -4,6 +4,7 @@ import { SourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
 import { inspect, types } from "node:util";
 import type { CellDiagnostic } from "../checker/protocol.js";
+import type { JSONObject } from "../wire/codec.js";
 import { SHADOW_NAME } from "../checker/shadow-name.js";
 import { LOCAL_VERSION } from "../local-files.js";
 
@@ -56,13 +57,44 @@ export class Tracebacks {
     const stack = typeof stackText === "string" ? stackText : "";
     for (const line of stack.split("\n").slice(1)) {
       if (!/^\s+at /.test(line)) continue;
-      if (line.includes(KERNEL_DIR) || /\(node:(inspector|async_hooks|vm)|node:internal\/(inspector|process\/task_queues|async_hooks|modules\/esm|event_target)/.test(line) || /^\s+at new Promise \(<anonymous>\)$/.test(line)) continue;
+      if (isKernelFrame(line)) continue;
       const mapped = this.#mapFrame(line.replace(LOCAL_VERSION_QUERY, ""));
       frames.push(asWritten(mapped.text));
       if (excerpt.length === 0 && mapped.cell) excerpt = codeFrame(mapped.cell.source, mapped.line, mapped.column);
     }
     const header = `${BOLD_RED}${ename}${RESET}: ${evalue}`;
     return { ename, evalue, traceback: [header, ...frames, ...excerpt] };
+  }
+
+  /**
+   * Output a cell sends, with any stack in its text (a stream's, a value's text/plain) shown as
+   * fromThrown shows one: at the cell's positions, without the kernel's frames. Text with no
+   * cell script or kernel file in it is passed on as it is.
+   */
+  inOutput(msgType: string, content: JSONObject): JSONObject {
+    try {
+      if (msgType === "stream" && typeof content.text === "string") {
+        const text = this.#readableStack(content.text);
+        return text === content.text ? content : { ...content, text };
+      }
+      const data = content.data as JSONObject | undefined;
+      if ((msgType === "execute_result" || msgType === "display_data" || msgType === "update_display_data") && typeof data?.["text/plain"] === "string") {
+        const text = this.#readableStack(data["text/plain"]);
+        return text === data["text/plain"] ? content : { ...content, data: { ...data, "text/plain": text } };
+      }
+    } catch {
+      // Output is never lost to this.
+    }
+    return content;
+  }
+
+  #readableStack(text: string): string {
+    if (!text.includes("parlab-cell-") && !text.includes(KERNEL_DIR)) return text;
+    return text
+      .split("\n")
+      .filter((line) => !(/^\s+at /.test(line) && isKernelFrame(line)))
+      .map((line) => (/^\s+at /.test(line) ? asWritten(this.#mapFrame(line.replace(LOCAL_VERSION_QUERY, "")).text) : line))
+      .join("\n");
   }
 
   fromCheckerFailure(error: Error): ErrorContent {
@@ -76,7 +108,7 @@ export class Tracebacks {
     for (const diagnostic of diagnostics) {
       lines.push(`${BOLD_RED}${label}, line ${diagnostic.line}:${diagnostic.column}${RESET} - ${RED}error${RESET} TS${diagnostic.code}: ${diagnostic.message}`);
       lines.push(`${GREEN}${String(diagnostic.line).padStart(4)} |${RESET} ${diagnostic.lineText}`);
-      lines.push(`     | ${" ".repeat(diagnostic.column - 1)}${RED}${"~".repeat(diagnostic.length)}${RESET}`);
+      lines.push(`     | ${indentTo(diagnostic.lineText, diagnostic.column)}${RED}${"~".repeat(diagnostic.length)}${RESET}`);
     }
     const count = diagnostics.length === 1 ? "1 type error" : `${diagnostics.length} type errors`;
     lines.push(`The cell did not run (${count}). To run it unchecked, put // @ts-nocheck on its first line.`);
@@ -103,6 +135,11 @@ export class Tracebacks {
   }
 }
 
+/** A stack frame of the kernel's (or of Node running it), which no cell's error shows. */
+function isKernelFrame(line: string): boolean {
+  return line.includes(KERNEL_DIR) || /\(node:(inspector|async_hooks|vm)|node:internal\/(inspector|process\/task_queues|async_hooks|modules\/esm|event_target)/.test(line) || /^\s+at new Promise \(<anonymous>\)$/.test(line);
+}
+
 /** Names of cell bindings as the user wrote them, not as the script had to call them. */
 function asWritten(text: string): string {
   return text.replace(SHADOW_NAME, "$1");
@@ -121,9 +158,18 @@ function codeFrame(source: string, line: number, column: number): string[] {
   for (let number = Math.max(1, line - 2); number <= Math.min(lines.length, line + 1); number++) {
     const marker = number === line ? `${RED}---->${RESET}` : "     ";
     out.push(`${marker} ${GREEN}${String(number).padStart(3)}${RESET} ${lines[number - 1]}`);
-    if (number === line) out.push(`${" ".repeat(10 + column - 1)}${RED}^${RESET}`);
+    if (number === line) out.push(`${" ".repeat(10)}${indentTo(lines[number - 1]!, column)}${RED}^${RESET}`);
   }
   return out;
+}
+
+/**
+ * The blank before 1-based `column` of `line`, keeping its tabs, so that a mark under it lines up
+ * however wide a tab is shown (as Babel's code frames do): with spaces only, the `~` under a
+ * tab-indented line sat a tab's width minus one to the left of the code it meant.
+ */
+function indentTo(line: string, column: number): string {
+  return line.slice(0, column - 1).replace(/[^\t]/g, " ").padEnd(column - 1, " ");
 }
 
 function isErrorLike(value: unknown): value is object {

@@ -144,6 +144,15 @@ class Introspection(KernelTestCase):
             types = reply["metadata"]["_jupyter_types_experimental"]
             self.assertEqual([(t["start"], t["end"], t["text"]) for t in types], [(start, end, m) for m in reply["matches"]])
 
+    def test_completion_of_a_module_specifier_being_typed(self):
+        # After `"node:f` the name typed is `f`: the specifiers (which replace all of `node:f`) were
+        # filtered out by it, so Tab offered nothing once a letter followed `node:`.
+        for code, wanted in [('import fs from "node:f', "node:fs"), ('const { join } = await import("node:pa', "node:path")]:
+            reply = self.kc.complete(code, len(code), reply=True, timeout=30)["content"]
+            start, end = reply["cursor_start"], reply["cursor_end"]
+            inserted = {code[:start] + match + code[end:] for match in reply["matches"]}
+            self.assertIn(code[: code.index('"') + 1] + wanted, inserted, reply)
+
     def test_members_of_an_iterable_need_no_dot(self):
         # A Map's `[Symbol.iterator]` would replace the dot, and so put one before every member.
         self.run_ok("const tally = new Map<string, number>();")
@@ -179,6 +188,25 @@ class Introspection(KernelTestCase):
             text = reply["data"]["text/plain"]
             self.assertIn(signature, text)
             self.assertIn(doc, text)
+
+    def test_inspect_shows_link_tags_as_their_words(self):
+        # Node's docs are full of `{@link readFile}`: the tooltip showed the tags as written.
+        code = ("/** Twice {@link halve}; see {@link https://example.com/docs the docs}, {@linkcode Math.max | max}.\n"
+                " * @param n {@link halve} of it */\nfunction twice(n: number) { return 2 * n; }\nfunction halve(n: number) { return n / 2; }\ntwice")
+        reply = self.kc.inspect(code, len(code), reply=True, timeout=30)["content"]
+        self.assertIn("Twice halve; see the docs (https://example.com/docs), max.\n\n@param n halve of it", reply["data"]["text/plain"])
+        code = 'import fs from "node:fs";\nfs.readFileSync'
+        reply = self.kc.inspect(code, len(code), reply=True, timeout=30)["content"]
+        self.assertIn("asynchronous version of\nthis API: readFile.", reply["data"]["text/plain"])
+        self.assertNotIn("{@link", reply["data"]["text/markdown"])
+
+    def test_inspect_among_a_calls_arguments_shows_the_function(self):
+        # Shift-Tab after `scale(2, ` (IPython shows the function called there too).
+        self.run_ok("/** Scales a value. */\nfunction scale(by: number, value: number) { return by * value; }")
+        for code in ["scale(2, ", "scale(2, 3", "Math.max(1, "]:
+            reply = self.kc.inspect(code, len(code), reply=True, timeout=30)["content"]
+            self.assertTrue(reply["found"], code)
+            self.assertIn("scale(by: number, value: number): number" if code.startswith("scale") else "Math.max(", reply["data"]["text/plain"])
 
     def test_inspect_of_nothing(self):
         reply = self.kc.inspect("   ", 1, reply=True, timeout=30)["content"]

@@ -79,6 +79,14 @@ class ExecuteSemantics(KernelTestCase):
     def test_stop_on_error_aborts_the_queue(self):
         self.assertEqual(self.send_three(stop_on_error=True), ["error", "aborted", "aborted"])
 
+    def test_an_aborted_cell_gets_no_execution_count(self):
+        # JupyterLab shows the reply's execution_count as the cell's prompt: an aborted cell that
+        # got the failed cell's count looked as if it had run. ipykernel's reply has none.
+        failing = self.kc.execute("throw new Error('fails');")
+        behind = self.kc.execute("'never ran'")
+        self.assertEqual(wait_reply(self.kc, failing)["content"]["status"], "error")
+        self.assertEqual(wait_reply(self.kc, behind)["content"], {"status": "aborted"})
+
     def test_a_failure_aborts_everything_received_while_it_ran(self):
         # A cell that blocks its thread and then fails: the requests sent meanwhile wait in the
         # socket thread's port, not yet in the queue, and must be aborted all the same.
@@ -134,6 +142,29 @@ class Errors(KernelTestCase):
         self.assertIn("line 2:7", reply["content"]["evalue"])
         self.assertIn("TS2322", reply["content"]["evalue"])
         self.assertEqual(text_of(outputs), "")
+
+    def test_marks_under_a_tab_indented_line_keep_its_tabs(self):
+        # A tab is shown wider than one space: the mark's blank keeps the line's tabs to line up.
+        for code, line, mark in [
+            ("if (true) {\n\tconst s: string = 1;\n}", "   2 | \tconst s: string = 1;", "     | \t      ~"),
+            ("if (true) {\n\tthrow new Error('tab');\n}", "---->   2 \tthrow new Error('tab');", "          \t      ^"),
+        ]:
+            reply, outputs = execute(self.kc, code)
+            self.assertEqual(reply["content"]["status"], "error")
+            error = next(m for m in outputs if m["msg_type"] == "error")["content"]
+            lines = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error["traceback"])).split("\n")
+            self.assertEqual(lines[lines.index(line) + 1], mark, lines)
+
+    def test_an_error_printed_or_shown_reads_as_the_cells(self):
+        # `console.log(error)` in a catch, or an error as the cell's value: its stack showed the
+        # script's name (parlab-cell-N.js), the kernel's frames and its files' paths.
+        reply, outputs = self.run_ok("function make() { return new Error('kept'); }\ntry { throw make(); } catch (e) { console.log(e); }\nmake()")
+        count = reply["content"]["execution_count"]
+        for text in [text_of(outputs), result_of(outputs)]:
+            self.assertIn(f"at make (Cell In[{count}]:1:26)", text)
+            self.assertNotIn("parlab-cell", text)
+            self.assertNotIn("dist/kernel", text)
+            self.assertNotIn("node:vm", text)
 
     def test_ts_nocheck_opts_a_cell_out(self):
         reply, outputs = self.run_ok("// @ts-nocheck\nconst loose: number = 'text'; loose")

@@ -53,6 +53,10 @@ class InterruptCases:
         errors = [m for m in outputs if m["msg_type"] == "error"]
         self.assertEqual(len(errors), 1, outputs)
         self.assertEqual(errors[0]["content"]["ename"], "InterruptError")
+        # Any frame shown is the cell's, never where the kernel heard of the interrupt (an awaiting
+        # cell's showed only `at Worker.emit (node:events:…)`).
+        frames = [line for line in errors[0]["content"]["traceback"][1:] if line.lstrip().startswith("at ")]
+        self.assertEqual([line for line in frames if "Cell In[" not in line], [], errors[0]["content"]["traceback"])
         # The interrupted cell's own code was stopped, not a callback of it: its error says all.
         # (The interrupt used to be handled after the cell had ended, which then read as one.)
         streams = [m["content"]["text"] for m in outputs + self.messages_for(msg_id, seconds=0.3) if m["msg_type"] == "stream"]

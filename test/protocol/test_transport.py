@@ -83,6 +83,17 @@ class FirstKernelInfo(unittest.TestCase):
         self.assertEqual({first["header"]["session"], later["header"]["session"]}, {executed["header"]["session"]})
 
 
+class LanguageInfo(KernelTestCase):
+    def test_codemirror_mode_is_typescript_for_jupyterlab(self):
+        # JupyterLab 4 finds the editor's language by codemirror_mode's name (CodeMirror 6; the old
+        # `{"name": "javascript", "typescript": true}` meant JavaScript there: no TypeScript
+        # highlighting). "typescript" is the name of its TypeScript language, and CodeMirror 5's.
+        info = self.kc.kernel_info(reply=True, timeout=HANG)["content"]["language_info"]
+        mode = info["codemirror_mode"]
+        self.assertEqual(mode if isinstance(mode, str) else mode.get("name"), "typescript")
+        self.assertEqual((info["name"], info["file_extension"], info["pygments_lexer"]), ("typescript", ".ts", "typescript"))
+
+
 class KernelInfoOnControl(KernelTestCase):
     """Jupyter Server's connection nudge and other clients ask kernel_info on control, which
     ipykernel answers at once, even while a cell runs."""

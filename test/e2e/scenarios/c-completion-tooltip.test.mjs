@@ -1,5 +1,5 @@
-// (c) Tab completion offers the members of an object defined in an earlier cell; Shift-Tab shows
-// its type in a tooltip.
+// (c) The editor highlights TypeScript. Tab completion offers the members of an object defined in an
+// earlier cell; Shift-Tab shows its type in a tooltip.
 import assert from 'node:assert/strict';
 import { cell, notebookJson, openLab, runCell, scenario, typeInCell, waitForExecuted, waitForKernelIdle } from '../lib/lab.mjs';
 
@@ -14,6 +14,13 @@ scenario('c completion and tooltip', { files }, async lab => {
   await runCell(page, 0);
   await waitForExecuted(page, { cells: [0] });
   await waitForKernelIdle(page);
+
+  // The editor highlights TypeScript (the kernel's language_info), not JavaScript: `interface` is a keyword.
+  const mime = await page.evaluate(() => window.jupyterapp.shell.currentWidget.content.codeMimetype);
+  assert.equal(mime, 'application/typescript');
+  await typeInCell(page, 1, 'interface Shape { side: number }');
+  const keyword = cell(page, 1).locator('.cm-line span', { hasText: /^interface$/ });
+  assert.equal(await keyword.count(), 1, 'interface is highlighted as a keyword');
 
   // Shift-Tab on the name: the tooltip shows the object's type.
   await typeInCell(page, 1, 'point');
