@@ -25,6 +25,8 @@ interface CellScript {
 const KERNEL_DIR = fileURLToPath(new URL("../", import.meta.url));
 /** Which version of the notebook's local files a module is: not part of the file's name. */
 const LOCAL_VERSION_QUERY = new RegExp(`\\?${LOCAL_VERSION}=\\d+`, "g");
+/** A line of a stack that is a frame. */
+const FRAME = /^\s+at /;
 const RED = "\u001b[0;31m";
 const BOLD_RED = "\u001b[1;31m";
 const GREEN = "\u001b[0;32m";
@@ -56,10 +58,9 @@ export class Tracebacks {
     const stackText = read(thrown, "stack");
     const stack = typeof stackText === "string" ? stackText : "";
     for (const line of stack.split("\n").slice(1)) {
-      if (!/^\s+at /.test(line)) continue;
-      if (isKernelFrame(line)) continue;
-      const mapped = this.#mapFrame(line.replace(LOCAL_VERSION_QUERY, ""));
-      frames.push(asWritten(mapped.text));
+      if (!FRAME.test(line) || isKernelFrame(line)) continue;
+      const mapped = this.#mapFrame(line);
+      frames.push(mapped.text);
       if (excerpt.length === 0 && mapped.cell) excerpt = codeFrame(mapped.cell.source, mapped.line, mapped.column);
     }
     const header = `${BOLD_RED}${ename}${RESET}: ${evalue}`;
@@ -92,8 +93,7 @@ export class Tracebacks {
     if (!text.includes("parlab-cell-") && !text.includes(KERNEL_DIR)) return text;
     return text
       .split("\n")
-      .filter((line) => !(/^\s+at /.test(line) && isKernelFrame(line)))
-      .map((line) => (/^\s+at /.test(line) ? asWritten(this.#mapFrame(line.replace(LOCAL_VERSION_QUERY, "")).text) : line))
+      .flatMap((line) => (!FRAME.test(line) ? [line] : isKernelFrame(line) ? [] : [this.#mapFrame(line).text]))
       .join("\n");
   }
 
@@ -119,9 +119,10 @@ export class Tracebacks {
     };
   }
 
+  /** A stack frame as the user wrote the code: at the cell's TypeScript position, names unshadowed. */
   #mapFrame(line: string): { text: string; cell?: CellScript; line: number; column: number } {
     let found: { cell: CellScript; line: number; column: number } | undefined;
-    const text = line.replace(/(parlab-cell-\d+\.js):(\d+):(\d+)/, (whole, name: string, lineText: string, columnText: string) => {
+    const text = asWritten(line.replace(LOCAL_VERSION_QUERY, "").replace(/(parlab-cell-\d+\.js):(\d+):(\d+)/, (whole, name: string, lineText: string, columnText: string) => {
       const cell = this.#scripts.get(name);
       if (!cell) return whole;
       const generatedLine = Number(lineText) - 1;
@@ -130,7 +131,7 @@ export class Tracebacks {
       const original = entry && entry.originalLine !== undefined ? { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 } : { line: generatedLine + 1, column: generatedColumn + 1 };
       found = { cell, ...original };
       return `${cell.label}:${original.line}:${original.column}`;
-    });
+    }));
     return found ? { text, ...(found as { cell: CellScript; line: number; column: number }) } : { text, line: 0, column: 0 };
   }
 }

@@ -97,8 +97,7 @@ export class TaskError extends Error {
     for (const [key, value] of Object.entries(workerError.properties ?? {})) {
       Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: key !== "cause" });
     }
-    const frames = workerError.stack.split("\n").filter((line) => /^\s+at /.test(line));
-    this.stack = [`${this.name}: ${this.message}`, ...frames, `    at ${task} (in ${lane})`].join("\n");
+    this.stack = [`${this.name}: ${this.message}`, ...framesOf(workerError.stack), `    at ${task} (in ${lane})`].join("\n");
   }
 }
 
