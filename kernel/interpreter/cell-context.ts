@@ -53,6 +53,16 @@ export class InterruptError extends Error {
   constructor(detail?: string) {
     super(detail ? `Execution interrupted: ${detail}` : "Execution interrupted");
   }
+
+  /**
+   * One the kernel makes where it hears of the interrupt, away from the cell's code: its frames
+   * would be the kernel's or Node's (`at Worker.emit (node:events…)`), nothing of the cell.
+   */
+  static withoutFrames(detail?: string): InterruptError {
+    const error = new InterruptError(detail);
+    error.stack = `${error.name}: ${error.message}`;
+    return error;
+  }
 }
 
 // Stopping a busy loop means V8 terminating it, which skips the "after" step of every async

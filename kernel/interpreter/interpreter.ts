@@ -132,15 +132,7 @@ export class Interpreter {
     const { silent } = request;
 
     let interrupt!: () => void;
-    const interrupted = new KernelPromise<never>((_, reject) => {
-      interrupt = () => {
-        const error = new InterruptError();
-        // Made where the kernel heard of the interrupt: its only frame left was Node's
-        // `Worker.emit (node:events…)`, under every interrupted `await`; nothing of the cell.
-        error.stack = `${error.name}: ${error.message}`;
-        reject(error);
-      };
-    });
+    const interrupted = new KernelPromise<never>((_, reject) => { interrupt = () => reject(InterruptError.withoutFrames()); });
     interrupted.catch(() => undefined);
     const running: Running = { cell, interrupt, showsValue: !silent };
     this.#running = running;
@@ -200,9 +192,7 @@ export class Interpreter {
     const stoppedCallbackOf = this.#stoppedCallbackOf;
     this.#stoppedCallbackOf = undefined;
     if (stoppedCallbackOf) {
-      const notice = new InterruptError("a callback of this cell was stopped");
-      notice.stack = `${notice.name}: ${notice.message}`; // where the kernel noticed it says nothing
-      const { traceback } = this.#tracebacks.fromThrown(notice);
+      const { traceback } = this.#tracebacks.fromThrown(InterruptError.withoutFrames("a callback of this cell was stopped"));
       this.#streams.write(stoppedCallbackOf, "stderr", `${traceback.join("\n")}\n`);
     }
     if (!this.#running) return false;
