@@ -4,6 +4,7 @@
 import { now, type Span, type SpanRecorder } from "./measure/spans.js";
 import { currentLane, defaultRecorder, recordTask, recordTaskSync, recorderForLeaf } from "./measure/recorder.js";
 import { isThenable } from "./thenable.js";
+import { kindOf } from "./kind-of.js";
 import { MAX_TIMER_MS } from "./timer-limit.js";
 import { onCellInterrupt } from "./cell-interrupt.js";
 
@@ -16,7 +17,6 @@ export class AbortError extends Error {
 export function abortError(signal: AbortSignal): AbortError {
   return new AbortError("The operation was aborted", { cause: signal.reason });
 }
-
 
 function checkMs(where: string, ms: number, max = Number.MAX_VALUE): void {
   if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || ms > max) {
@@ -154,10 +154,6 @@ function toError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason), { cause: reason });
 }
 
-function describe(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
-}
-
 /**
  * `asyncio.gather(...)`: runs every task at once and resolves to their results in argument order.
  * Functions are started here, in order, and each is recorded as a span; promises were started by
@@ -177,7 +173,7 @@ export function gather(...args: unknown[]): Promise<unknown[]> {
   const bad = args.findIndex((task) => typeof task !== "function" && !isThenable(task));
   if (bad >= 0) {
     const hint = Array.isArray(args[bad]) ? "; pass the tasks themselves: gather(...tasks)" : "";
-    return Promise.reject(new TypeError(`gather: argument ${bad + 1} is neither a promise nor a function that starts one (got ${describe(args[bad])}${hint})`));
+    return Promise.reject(new TypeError(`gather: argument ${bad + 1} is neither a promise nor a function that starts one (got ${kindOf(args[bad])}${hint})`));
   }
   // Only promises: nothing to start or name, and nothing more to keep alive per task than Promise.all does.
   if (!args.some((task) => typeof task === "function")) {
@@ -227,12 +223,12 @@ export function map<T, R>(
   if (typeof concurrency !== "number" || !(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     return Promise.reject(new RangeError(`map: option "concurrency" must be an integer >= 1 or Infinity, got ${String(concurrency)}`));
   }
-  if (typeof fn !== "function") return Promise.reject(new TypeError(`map: fn must be a function, got ${describe(fn)}`));
+  if (typeof fn !== "function") return Promise.reject(new TypeError(`map: fn must be a function, got ${kindOf(fn)}`));
   if (signal?.aborted) return Promise.reject(abortError(signal));
   // Array.from threw "undefined is not iterable" out of a function that otherwise rejects, and
   // took a number (or any object without a length) for an empty list: map(5, fn) gave [].
   if (typeof (items as Partial<Iterable<T>> | null | undefined)?.[Symbol.iterator] !== "function") {
-    return Promise.reject(new TypeError(`map: items must be iterable (an array, a Set, a generator...), got ${describe(items)}`));
+    return Promise.reject(new TypeError(`map: items must be iterable (an array, a Set, a generator...), got ${kindOf(items)}`));
   }
   let list: T[];
   try {

@@ -5,6 +5,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { isMainThread, threadId } from "node:worker_threads";
 import { MAIN_LOOP, SpanRecorder, now, type LaneKind } from "./spans.js";
 import { isThenable } from "../thenable.js";
+import { kindOf } from "../kind-of.js";
 
 export type Lane = { lane: string; laneKind: LaneKind };
 
@@ -39,14 +40,10 @@ export function withRecorder<T>(recorder: SpanRecorder, fn: () => T): T {
   // swapped arguments failed deep in AsyncLocalStorage ("Function.prototype.apply was called on
   // #<SpanRecorder>"). By shape, not instanceof: a notebook may load two copies of this module.
   if (typeof (recorder as Partial<SpanRecorder> | null)?.add !== "function" || !Array.isArray((recorder as Partial<SpanRecorder>).spans)) {
-    throw new TypeError(`withRecorder: the first argument must be a SpanRecorder (withRecorder(new SpanRecorder(), fn)), got ${describe(recorder)}`);
+    throw new TypeError(`withRecorder: the first argument must be a SpanRecorder (withRecorder(new SpanRecorder(), fn)), got ${kindOf(recorder)}`);
   }
-  if (typeof fn !== "function") throw new TypeError(`withRecorder: the second argument must be the function to run, got ${describe(fn)}`);
+  if (typeof fn !== "function") throw new TypeError(`withRecorder: the second argument must be the function to run, got ${kindOf(fn)}`);
   return shared.scope.run({ recorder, timing: shared.scope.getStore()?.timing }, fn);
-}
-
-function describe(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "function" ? "a function" : typeof value;
 }
 
 // A thread's lane never changes; spans copy its fields, so one shared object is enough.
